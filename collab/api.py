@@ -1,0 +1,55 @@
+"""The JSON API at /api/v1/ (django-ninja); each app contributes a router from its api.py."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import SessionAuth
+
+from collab.accounts.auth import BearerTokenAuth
+
+api = NinjaAPI(
+    title="Sahakar API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionAuth()],
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return api.create_response(
+        request, {"message": f"Invalid input: {message}", "errors": fields}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"message": "Authentication required."}, status=401)
+
+
+def _add_routers() -> None:
+    from collab.directory.api import router as directory_router
+    from collab.health.api import router as health_router
+    from collab.notifications.api import router as notifications_router
+    from collab.search.api import router as search_router
+    from knowledge.api import router as knowledge_router
+    from realtime.calls.api import router as calls_router
+    from realtime.chat.api import router as chat_router
+    from training.api import router as training_router
+
+    api.add_router("/directory", directory_router)
+    api.add_router("/chat", chat_router)
+    api.add_router("/calls", calls_router)
+    api.add_router("/health", health_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/search", search_router)
+    api.add_router("/knowledge", knowledge_router)
+    api.add_router("/training", training_router)
+
+
+_add_routers()

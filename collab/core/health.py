@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+WORKER_STALE_AFTER = timedelta(seconds=30)
+
+
+def _check(func) -> dict:
+    try:
+        detail = func()
+        return {"ok": True, "detail": detail or "ok"}
+    except Exception as exc:  # a health check reports failures, it never raises
+        return {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return connection.vendor
+
+
+def _channel_layer() -> str:
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.send)(channel, {"type": "healthz.ping"})
+    message = async_to_sync(layer.receive)(channel)
+    if message.get("type") != "healthz.ping":
+        raise RuntimeError("channel layer returned the wrong message")
+    return type(layer).__name__
+
+
+def _cache() -> str:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not keep a value")
+    return "ok"
+
+
+def _worker() -> str:
+    latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
+    if latest is None:
+        raise RuntimeError("no task worker has reported (run `manage.py run_worker`)")
+    age = timezone.now() - latest.last_seen
+    if age > WORKER_STALE_AFTER:
+        raise RuntimeError(f"task worker silent for {int(age.total_seconds())} s")
+    return f"last heartbeat {age.total_seconds():.1f} s ago"
+
+
+def system_health() -> dict[str, dict]:
+    return {
+        "database": _check(_database),
+        "channel_layer": _check(_channel_layer),
+        "cache": _check(_cache),
+        "task_worker": _check(_worker),
+    }

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from collab.api import api
+from collab.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", api.urls),
+    path("accounts/", include("collab.accounts.urls")),
+    path("directory/", include("collab.directory.urls")),
+    path("notifications/", include("collab.notifications.urls")),
+    path("health/", include("collab.health.urls")),
+    path("search/", include("collab.search.urls")),
+    path("chat/", include("realtime.chat.urls")),
+    path("meetings/", include("realtime.calls.urls")),
+    path("learning/", include("training.urls")),
+    path("kb/", include("knowledge.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail serves the knowledge base and course pages from its page tree; keep last.
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.db import models
+
+
+class Event(models.Model):
+    """One row of the durable event stream; ``seq`` is the stream position.
+
+    The audience is either one user or a *stream* ("chat.room.12"): everyone the
+    stream's provider says may see it (see ``realtime.streams``).
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    stream = models.CharField(max_length=100, blank=True, db_index=True)
+    type = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
+
+    def frame(self) -> dict:
+        return {**self.payload, "type": self.type, "seq": self.seq}

@@ -1,0 +1,58 @@
+"""Writes to the durable event stream. Persist first, then push after commit."""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from .models import Event
+from .streams import stream_group, user_group
+
+# PostgreSQL allocates sequence values before commit, so two concurrent transactions
+# could commit out of seq order and a resuming client could skip the earlier one.
+# An advisory lock held to the end of the transaction makes commit order = seq order.
+# (SQLite already serialises writers.)
+_EVENT_LOCK_KEY = 0x5A4A
+
+
+def publish(
+    *,
+    type: str,
+    payload: dict[str, Any],
+    user_id: int | None = None,
+    stream: str = "",
+) -> Event:
+    """Store an event in the caller's transaction; push it once that transaction commits."""
+    if (user_id is None) == (not stream):
+        raise ValueError("An event goes to exactly one of user_id or stream.")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EVENT_LOCK_KEY])
+        event = Event.objects.create(type=type, payload=payload, user_id=user_id, stream=stream)
+    transaction.on_commit(lambda: push(event))
+    return event
+
+
+def push(event: Event) -> None:
+    group = user_group(event.user_id) if event.user_id else stream_group(event.stream)
+    send_to_group(group, {"type": "stream.event", "event": event.frame()})
+
+
+def send_to_group(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def notify_stream_membership(*, user_id: int, stream: str, joined: bool) -> None:
+    """Tell the user's open sockets to join or leave a stream's group (after commit)."""
+    message = {"type": "stream.membership", "stream": stream, "joined": joined}
+    transaction.on_commit(lambda: send_to_group(user_group(user_id), message))
+
+
+def send_ephemeral(*, stream: str = "", user_id: int | None = None, frame: dict) -> None:
+    """Push a frame that is never stored and never resumed (typing, presence)."""
+    group = user_group(user_id) if user_id else stream_group(stream)
+    send_to_group(group, {"type": "stream.ephemeral", "frame": frame})
