@@ -33,6 +33,7 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):
 
 
 def _add_routers() -> None:
+    from collab.consultations.api import router as consultations_router
     from collab.directory.api import router as directory_router
     from collab.health.api import router as health_router
     from collab.notifications.api import router as notifications_router
@@ -46,6 +47,7 @@ def _add_routers() -> None:
     api.add_router("/chat", chat_router)
     api.add_router("/calls", calls_router)
     api.add_router("/health", health_router)
+    api.add_router("/consultations", consultations_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/search", search_router)
     api.add_router("/knowledge", knowledge_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "collab.accounts",
     "collab.notifications",
     "collab.health",
+    "collab.consultations",
     "collab.search",
     "realtime",
     "realtime.chat",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("directory/", include("collab.directory.urls")),
     path("notifications/", include("collab.notifications.urls")),
     path("health/", include("collab.health.urls")),
+    path("consultations/", include("collab.consultations.urls")),
     path("search/", include("collab.search.urls")),
     path("chat/", include("realtime.chat.urls")),
     path("meetings/", include("realtime.calls.urls")),
