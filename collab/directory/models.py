@@ -54,7 +54,9 @@ class OrgUnit(models.Model):
     def name(self, language: str | None = None) -> str:
         from django.utils.translation import get_language
 
-        return self.name_km if (language or get_language() or "en").startswith("km") else self.name_en
+        return (
+            self.name_km if (language or get_language() or "en").startswith("km") else self.name_en
+        )
 
     def ancestors(self) -> list["OrgUnit"]:
         """Ancestors nearest first (parent, grandparent, ... root)."""

@@ -1,0 +1,171 @@
+"""Reads of the shared directory. Other apps route work through ``who_must_act``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
+
+from collab.core import clock
+from collab.directory.models import OnCallShift, OrgUnit, Person, Position
+
+SPECIALIST_PREFIX = "specialist:"
+# Characters Khmer text often carries invisibly (zero-width space / joiners, BOM).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
+
+
+def _acting_now(at: datetime) -> Q:
+    """Positions whose acting holder is in post at ``at``."""
+    return (
+        Q(acting_holder__isnull=False)
+        & (Q(acting_from__isnull=True) | Q(acting_from__lte=at))
+        & (Q(acting_until__isnull=True) | Q(acting_until__gt=at))
+    )
+
+
+def _effective_person(position: Position, at: datetime) -> Person | None:
+    """Acting holder (in post and active) over holder (active); else nobody."""
+    if position.acting_at(at) and position.acting_holder.active:
+        return position.acting_holder
+    if position.holder_id and position.holder.active:
+        return position.holder
+    return None
+
+
+def who_must_act(*, role: str, unit: OrgUnit, at: datetime | None = None) -> list[Person]:
+    """The people who must act for ``role`` in ``unit`` at time ``at`` (default: now).
+
+    In ``unit`` first: for ``specialist:<x>`` roles, whoever is on call for specialty x
+    at ``at`` wins over the roster; otherwise the acting holder (within their dates) over
+    the holder of every position tagged ``role``. Nobody (vacant, or only inactive
+    people) → the parent unit, then its parent, up to the root. Inactive people are
+    never returned. Two queries at most, whatever the depth.
+    """
+    at = at or clock.now()
+    codes = [c for c in unit.path.strip("/").split("/") if c]
+    chain = list(reversed(codes))  # nearest first
+
+    positions_by_code: dict[str, list[Position]] = {}
+    for position in (
+        Position.objects.filter(unit__code__in=codes, role_tags__contains=f" {role} ")
+        .select_related("unit", "holder", "acting_holder")
+        .order_by("title_en", "pk")
+    ):
+        positions_by_code.setdefault(position.unit.code, []).append(position)
+
+    shifts_by_code: dict[str, list[Person]] = {}
+    if role.startswith(SPECIALIST_PREFIX):
+        specialty = role[len(SPECIALIST_PREFIX) :]
+        for shift in (
+            OnCallShift.objects.filter(
+                unit__code__in=codes,
+                specialty=specialty,
+                starts_at__lte=at,
+                ends_at__gt=at,
+                person__active=True,
+            )
+            .select_related("unit", "person")
+            .order_by("starts_at", "pk")
+        ):
+            shifts_by_code.setdefault(shift.unit.code, []).append(shift.person)
+
+    for code in chain:
+        people = shifts_by_code.get(code) or [
+            p for p in (_effective_person(pos, at) for pos in positions_by_code.get(code, [])) if p
+        ]
+        if people:
+            return list(dict.fromkeys(people))  # dedupe, keep order
+    return []
+
+
+def on_call_now(*, unit: OrgUnit, at: datetime | None = None) -> QuerySet[OnCallShift]:
+    at = at or clock.now()
+    return (
+        OnCallShift.objects.filter(
+            unit=unit, starts_at__lte=at, ends_at__gt=at, person__active=True
+        )
+        .select_related("person")
+        .order_by("specialty", "starts_at")
+    )
+
+
+def people_in_unit(
+    *, unit: OrgUnit, include_descendants: bool = True, at: datetime | None = None
+) -> QuerySet[Person]:
+    """Active people holding (or acting in) a position in ``unit`` (and below)."""
+    at = at or clock.now()
+    unit_q = Q(unit__path__startswith=unit.path) if include_descendants else Q(unit=unit)
+    positions = Position.objects.filter(unit_q)
+    holders = positions.values("holder_id")
+    acting = positions.filter(_acting_now(at)).values("acting_holder_id")
+    return Person.objects.filter(Q(pk__in=holders) | Q(pk__in=acting), active=True).order_by(
+        "family_name_en", "given_name_en", "pk"
+    )
+
+
+def units_of_person(*, person: Person, at: datetime | None = None) -> QuerySet[OrgUnit]:
+    """Units where ``person`` holds a position or is acting in one at ``at``."""
+    at = at or clock.now()
+    acting = Position.objects.filter(_acting_now(at), acting_holder=person).values("unit_id")
+    held = Position.objects.filter(holder=person).values("unit_id")
+    return OrgUnit.objects.filter(Q(pk__in=held) | Q(pk__in=acting)).order_by("path")
+
+
+def positions_of_person(*, person: Person) -> QuerySet[Position]:
+    return (
+        Position.objects.filter(Q(holder=person) | Q(acting_holder=person))
+        .select_related("unit")
+        .order_by("unit__path", "title_en")
+    )
+
+
+def person_for_user(user) -> Person | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
+
+
+def _terms(q: str) -> list[str]:
+    return (q or "").translate(_INVISIBLE).split()[:8]
+
+
+def search_people(q: str, *, include_inactive: bool = False) -> QuerySet[Person]:
+    """People whose Khmer or Latin names, employee id or email contain every term of ``q``.
+
+    A part of a Khmer name is enough, even across the family/given boundary written
+    without a space (Khmer is often typed without spaces).
+    """
+    qs = Person.objects.annotate(
+        _km_joined=Concat("family_name_km", "given_name_km"),
+        _en_joined=Concat("family_name_en", Value(" "), "given_name_en"),
+    )
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    terms = _terms(q)
+    if not terms:
+        return qs.none()
+    for term in terms:
+        qs = qs.filter(
+            Q(_km_joined__icontains=term)
+            | Q(_en_joined__icontains=term)
+            | Q(employee_id__iexact=term)
+            | Q(email__iexact=term)
+        )
+    return qs.order_by("family_name_en", "given_name_en", "pk")
+
+
+def search_units(q: str) -> QuerySet[OrgUnit]:
+    """Units whose Khmer or English name or code contain every term of ``q``."""
+    terms = _terms(q)
+    if not terms:
+        return OrgUnit.objects.none()
+    qs = OrgUnit.objects.all()
+    for term in terms:
+        qs = qs.filter(
+            Q(name_km__icontains=term) | Q(name_en__icontains=term) | Q(code__iexact=term)
+        )
+    return qs.order_by("path")
