@@ -22,11 +22,15 @@ def tune_opus(sdp: str, *, max_bitrate: int = 32000) -> str:
         fmtp_prefix = f"a=fmtp:{pt} "
         index = next((i for i, line in enumerate(lines) if line.startswith(fmtp_prefix)), None)
         if index is None:
-            rtpmap_index = next(i for i, line in enumerate(lines) if line.startswith(f"a=rtpmap:{pt} "))
+            rtpmap_index = next(
+                i for i, line in enumerate(lines) if line.startswith(f"a=rtpmap:{pt} ")
+            )
             lines.insert(rtpmap_index + 1, fmtp_prefix + _format(params))
         else:
             existing = dict(
-                item.split("=", 1) for item in lines[index][len(fmtp_prefix) :].split(";") if "=" in item
+                item.split("=", 1)
+                for item in lines[index][len(fmtp_prefix) :].split(";")
+                if "=" in item
             )
             lines[index] = fmtp_prefix + _format({**existing, **params})
     return newline.join(lines)
