@@ -1,0 +1,25 @@
+"""Reads the shell needs from other apps, guarded so the shell works before they land."""
+
+from importlib import import_module
+
+from django.contrib.auth.models import AbstractBaseUser
+
+
+def unread_notification_count(user: AbstractBaseUser) -> int | None:
+    """The user's unread notifications, or None while the notifications app offers no count."""
+    if not user.is_authenticated:
+        return None
+    try:
+        count = import_module("collab.notifications.selectors").unread_count
+    except (ImportError, AttributeError):
+        return None
+    return int(count(user))
+
+
+def person_for(user: AbstractBaseUser):
+    """The directory person linked to this login, or None."""
+    if not user.is_authenticated:
+        return None
+    from collab.directory.models import Person
+
+    return Person.objects.filter(user=user).first()
