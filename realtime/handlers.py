@@ -1,0 +1,70 @@
+"""Registry of websocket frame handlers.
+
+An app handles its own client frames on the one ``/ws/`` socket::
+
+    from realtime.handlers import FrameError, frame_handler
+
+    @frame_handler("chat.send")
+    async def handle_send(consumer, frame: dict) -> None:
+        if not frame.get("body"):
+            raise FrameError("bad_request", "body is required", field="body")
+        ...
+        await consumer.send_frame({"type": "chat.sent", "id": message_id})
+
+Import the module from the app's ``AppConfig.ready()`` so it registers in every
+process (Daphne and tests alike). ``consumer.user`` is the Django user;
+``consumer.channel_name`` identifies the socket (see ``send_ephemeral``).
+A handler raising ``FrameError`` sends ``{"type": "error", "code", "detail", **extra}``;
+any other exception is logged and answered with code ``internal``. The socket stays open.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+FrameHandler = Callable[[Any, dict], Awaitable[None]]
+
+# Frame types the consumer answers itself; apps cannot take them over.
+RESERVED_TYPES = frozenset({"hello", "resume", "resumed", "ping", "pong", "error"})
+
+_handlers: dict[str, FrameHandler] = {}
+
+
+class FrameError(Exception):
+    """A client frame that cannot be served; becomes an ``error`` frame."""
+
+    def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+    def frame(self) -> dict[str, Any]:
+        return {**self.extra, "type": "error", "code": self.code, "detail": str(self.detail)}
+
+
+def frame_handler(type: str) -> Callable[[FrameHandler], FrameHandler]:
+    """Register ``fn`` as the handler of client frames of this ``type``."""
+    if type in RESERVED_TYPES:
+        raise ValueError(f"Frame type {type!r} is reserved by the stream protocol.")
+
+    def register(fn: FrameHandler) -> FrameHandler:
+        existing = _handlers.get(type)
+        if existing is not None and _qualname(existing) != _qualname(fn):
+            raise ValueError(f"Frame type {type!r} already handled by {_qualname(existing)}.")
+        _handlers[type] = fn
+        return fn
+
+    return register
+
+
+def handler_for(type: str) -> FrameHandler | None:
+    return _handlers.get(type)
+
+
+def registered_types() -> list[str]:
+    return sorted(_handlers)
+
+
+def _qualname(fn: Callable) -> str:
+    # Same function imported twice (e.g. module reloaded) is not a conflict.
+    return f"{fn.__module__}.{fn.__qualname__}"
