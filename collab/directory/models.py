@@ -147,6 +147,10 @@ class Position(models.Model):
         help_text=_("Space-separated, e.g. approver unit-head specialist:paediatrics"),
     )
 
+    # Set by import_directory: the post a person holds according to the HR file. When the
+    # file moves them elsewhere this post is vacated (its tags stay with the post).
+    imported = models.BooleanField(_("from the HR import"), default=False, editable=False)
+
     class Meta:
         ordering = ["unit__path", "title_en"]
         verbose_name = _("position")
