@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "health"
-urlpatterns: list = []
+urlpatterns = [
+    path("referrals/", views.referral_list, name="referrals"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral"),
+    path("referrals/<int:pk>/fhir.json", views.referral_fhir, name="referral_fhir"),
+    path("patients/<str:health_id>/", views.patient_detail, name="patient"),
+    path("lab-results/<int:pk>/", views.lab_result_detail, name="lab_result"),
+]

@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "collab.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import channels, jobs  # noqa: F401  (register backends and worker jobs)

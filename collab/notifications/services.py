@@ -1,7 +1,5 @@
 """Notifications: the one entry point other apps call is ``emit``.
 
-Interface fixed for all apps (the notifications work fills in the body):
-
     emit(
         event_type="referral.created",          # matches admin-edited rules
         event_key="referral:42",                # idempotency: one per event
@@ -12,10 +10,47 @@ Interface fixed for all apps (the notifications work fills in the body):
         urgency=None,                           # None: the rule's; else routine/urgent/critical
     )
 
-Call it inside the transaction of the write that causes it (transactional outbox).
+Call it inside the transaction of the write that causes it (transactional outbox): the
+notification, its inbox entries, the in-app events and the email outbox rows commit or
+roll back with the caller's write. The worker sends the emails (see ``delivery``).
 """
 
+import hashlib
 from collections.abc import Sequence
+from datetime import timedelta
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from collab.core.clock import now
+from realtime.services import publish
+
+from . import routing, timing
+from .channels import get_channel
+from .emails import ACK_SALT
+from .models import (
+    NEEDS_ACK,
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    Recipient,
+    Rule,
+    Urgency,
+    UserSettings,
+)
+from .selectors import delivery_mode, unread_count, user_settings
+
+DIRECT_CHANNELS = ["in_app", "email"]
+ACK_LINK_MAX_AGE = timedelta(days=7)
+
+
+class AckLinkInvalid(Exception):
+    """``code`` is "invalid" (bad, expired or unknown) or "used" (single use)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
 
 
 def emit(
@@ -27,5 +62,212 @@ def emit(
     message: dict[str, str],
     url: str,
     urgency: str | None = None,
-) -> list:
-    raise NotImplementedError("collab.notifications.services.emit is being built")
+) -> list[Notification]:
+    """Create the notifications an event causes (idempotent per event_key)."""
+    if urgency is not None and urgency not in Urgency.values:
+        raise ValueError(f"unknown urgency {urgency!r}")
+    at = now()
+    created: list[Notification] = []
+    covered: set[int] = set()
+    with transaction.atomic():
+        rules = (
+            Rule.objects.filter(active=True, event_type=event_type)
+            .prefetch_related("named_people", "escalation_steps")
+            .order_by("pk")
+        )
+        for rule in rules:
+            level = urgency or rule.urgency
+            if not rule.matches(urgency=level, unit_kind=getattr(org_unit, "kind", None)):
+                continue
+            recipients = routing.rule_recipients(rule=rule, unit=org_unit, at=at)
+            notification = _create(
+                dedupe_key=f"{event_key}#rule-{rule.pk}", event_type=event_type,
+                event_key=event_key, rule=rule, org_unit=org_unit, urgency=level,
+                message=message, url=url, channels=rule.channel_list,
+                specialty=rule.on_call_specialty, recipients=recipients,
+                policy=rule.escalation_snapshot(), at=at,
+            )
+            covered.update(p.pk for p, _ in recipients)
+            if notification:
+                created.append(notification)
+        direct = [(p, "direct") for p in people if p.pk not in covered]
+        if direct:
+            notification = _create(
+                dedupe_key=f"{event_key}#direct", event_type=event_type, event_key=event_key,
+                rule=None, org_unit=org_unit, urgency=urgency or Urgency.ROUTINE,
+                message=message, url=url, channels=DIRECT_CHANNELS, specialty="",
+                recipients=direct, policy=[], at=at,
+            )
+            if notification:
+                created.append(notification)
+    return created
+
+
+def _create(
+    *, dedupe_key, event_type, event_key, rule, org_unit, urgency, message, url, channels,
+    specialty, recipients, policy, at,
+) -> Notification | None:
+    if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    requires_ack = urgency in NEEDS_ACK
+    policy = policy if requires_ack else []
+    users = _users(recipients)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                dedupe_key=dedupe_key, event_type=event_type, event_key=event_key, rule=rule,
+                org_unit=org_unit, urgency=urgency, message_en=message.get("en", ""),
+                message_km=message.get("km") or message.get("en", ""), url=url,
+                channels=list(channels), specialty=specialty,
+                recipients=[
+                    {"person": p.pk, "user": p.user_id, "reason": reason}
+                    for p, reason in _unique(recipients)
+                ],
+                escalation_policy=policy, requires_ack=requires_ack,
+                next_escalation_at=at + timedelta(minutes=policy[0]["after_minutes"])
+                if policy else None,
+                created_at=at,
+            )
+    except IntegrityError:
+        return None  # the same event submitted concurrently: the other copy won
+    for user, reason in users:
+        add_recipient(notification=notification, user=user, reason=reason, at=at)
+    return notification
+
+
+def _unique(recipients):
+    seen: set[int] = set()
+    for person, reason in recipients:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            yield person, reason
+
+
+def _users(recipients) -> list[tuple]:
+    users, seen = [], set()
+    for person, reason in _unique(recipients):
+        user = person.user
+        if user is None or not user.is_active or not person.active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        users.append((user, reason))
+    return users
+
+
+def idempotency_key(*, notification: Notification, user_id: int, channel: str) -> str:
+    raw = f"{notification.dedupe_key}|{user_id}|{channel}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def add_recipient(*, notification: Notification, user, reason: str, at) -> Recipient:
+    entry = Recipient.objects.create(
+        notification=notification, user=user, reason=reason, created_at=at
+    )
+    prefs = None
+    for channel in notification.channels:
+        backend = get_channel(channel)
+        mode = delivery_mode(
+            user=user, event_type=notification.event_type, channel=channel,
+            urgency=notification.urgency,
+        )
+        delivery = Delivery(
+            notification=notification, user=user, channel=channel, next_attempt_at=at,
+            idempotency_key=idempotency_key(
+                notification=notification, user_id=user.pk, channel=channel
+            ),
+        )
+        if mode == "off":
+            delivery.status = Delivery.Status.SKIPPED
+            delivery.save()
+        elif backend.inline:
+            delivery.status, delivery.sent_at, delivery.attempts = Delivery.Status.SENT, at, 1
+            delivery.save()
+            backend.deliver(delivery)
+            DeliveryAttempt.objects.create(
+                delivery=delivery, at=at, outcome=DeliveryAttempt.Outcome.SENT
+            )
+        else:
+            if notification.urgency == Urgency.ROUTINE:
+                prefs = prefs or user_settings(user)
+                digest = mode == "digest" and backend.supports_digest
+                delivery.digest = digest
+                delivery.next_attempt_at = timing.routine_send_at(at, prefs, digest=digest)
+            delivery.save()
+    return entry
+
+
+def acknowledge(*, notification: Notification, user) -> bool:
+    """Stop the escalation. Returns False if someone had already acknowledged it."""
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=notification.pk)
+        is_recipient = Recipient.objects.filter(notification=locked, user=user).exists()
+        if not is_recipient:
+            raise PermissionDenied("Only a recipient can acknowledge this notification.")
+        _mark_read(user=user, ids=[locked.pk], at=now())
+        if locked.acknowledged_at:
+            return False
+        locked.acknowledged_at, locked.acknowledged_by = now(), user
+        locked.next_escalation_at = None
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by", "next_escalation_at"])
+        for other in locked.inbox_entries.exclude(user=user).values_list("user_id", flat=True):
+            publish(
+                type="notification.acknowledged",
+                payload={"id": locked.pk, "by": user.get_full_name() or user.get_username()},
+                user_id=other,
+            )
+    notification.acknowledged_at = locked.acknowledged_at
+    return True
+
+
+def acknowledge_with_link(*, token: str) -> Notification:
+    """The signed link in an email: valid once, for a week."""
+    try:
+        data = signing.loads(token, salt=ACK_SALT, max_age=ACK_LINK_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise AckLinkInvalid("invalid") from exc
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("notification", "user")
+            .filter(pk=data.get("d"))
+            .first()
+        )
+        if delivery is None:
+            raise AckLinkInvalid("invalid")
+        if delivery.ack_link_used_at:
+            raise AckLinkInvalid("used")
+        delivery.ack_link_used_at = now()
+        delivery.save(update_fields=["ack_link_used_at"])
+        acknowledge(notification=delivery.notification, user=delivery.user)
+    return delivery.notification
+
+
+def mark_read(*, user, ids: Sequence[int] | None = None) -> int:
+    """Mark some (or, with ids=None, all) of a user's notifications read."""
+    with transaction.atomic():
+        return _mark_read(user=user, ids=ids, at=now())
+
+
+def _mark_read(*, user, ids, at) -> int:
+    entries = Recipient.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        entries = entries.filter(notification_id__in=list(ids))
+    changed = list(entries.values_list("notification_id", flat=True))
+    if changed:
+        entries.update(read_at=at)
+        publish(
+            type="notification.read",
+            payload={"ids": changed, "unread": unread_count(user)},
+            user_id=user.pk,
+        )
+    return len(changed)
+
+
+def save_settings(*, user, quiet_start, quiet_end, digest: str) -> UserSettings:
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValueError("quiet hours need both a start and an end")
+    row, _ = UserSettings.objects.update_or_create(
+        user=user,
+        defaults={"quiet_start": quiet_start, "quiet_end": quiet_end, "digest": digest},
+    )
+    return row

@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from collab.directory.models import OrgUnit
+
+from .models import HEALTH_ID_PATTERN, Urgency
+
+
+class ReferralForm(forms.Form):
+    health_id = forms.RegexField(
+        label=_("Patient's Health ID"), regex=HEALTH_ID_PATTERN, max_length=32,
+        error_messages={"invalid": _("A Health ID is 4–32 capital letters, digits or dashes.")},
+    )
+    from_unit = forms.ModelChoiceField(label=_("From (your unit)"), queryset=OrgUnit.objects.none())
+    to_unit = forms.ModelChoiceField(
+        label=_("Refer to"),
+        queryset=OrgUnit.objects.filter(kind__in=["hospital", "phd", "od"]),
+    )
+    specialty = forms.CharField(label=_("Specialty"), max_length=64, initial="paediatrics")
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices,
+                                initial=Urgency.URGENT)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=4000)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_unit"].queryset = units
+        if units.count() == 1:
+            self.fields["from_unit"].initial = units.first()
+
+    def clean_health_id(self):
+        return self.cleaned_data["health_id"].strip().upper()
+
+
+class ResponseForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline")),
+                                        ("complete", _("Complete"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

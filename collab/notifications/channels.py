@@ -1,0 +1,99 @@
+"""Delivery channels: a small registry of backends (in-app, email; SMS or Telegram fit here).
+
+A backend is ``inline`` when it is delivered inside the transaction that creates the
+notification (in-app: an event row in the durable stream); otherwise the worker delivers
+its outbox rows, with retries, through ``deliver`` (one item) or ``deliver_digest`` (many).
+"""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+
+from realtime.services import publish
+
+from . import emails
+from .models import Delivery
+
+
+class ChannelBackend:
+    name: str = ""
+    inline: bool = False
+    supports_digest: bool = False
+
+    def deliver(self, delivery: Delivery) -> None:
+        raise NotImplementedError
+
+    def deliver_digest(self, deliveries: Sequence[Delivery]) -> None:
+        raise NotImplementedError
+
+
+_registry: dict[str, ChannelBackend] = {}
+
+
+def register_channel(backend: type[ChannelBackend]) -> type[ChannelBackend]:
+    _registry[backend.name] = backend()
+    return backend
+
+
+def get_channel(name: str) -> ChannelBackend:
+    return _registry[name]
+
+
+def channel_names() -> list[str]:
+    return list(_registry)
+
+
+@register_channel
+class InAppChannel(ChannelBackend):
+    name = "in_app"
+    inline = True
+
+    def deliver(self, delivery: Delivery) -> None:
+        from .selectors import new_notification_frame
+
+        publish(
+            type="notification.new",
+            payload=new_notification_frame(delivery.notification, user=delivery.user),
+            user_id=delivery.user_id,
+        )
+
+
+def recipient_language(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def recipient_address(user) -> str:
+    person = getattr(user, "person", None)
+    return user.email or (person.email if person else "")
+
+
+@register_channel
+class EmailChannel(ChannelBackend):
+    name = "email"
+    supports_digest = True
+
+    def deliver(self, delivery: Delivery) -> None:
+        self._send(delivery.user, emails.single(delivery, recipient_language(delivery.user)),
+                   message_id=emails.message_id(delivery.idempotency_key))
+
+    def deliver_digest(self, deliveries: Sequence[Delivery]) -> None:
+        user = deliveries[0].user
+        keys = sorted(d.idempotency_key for d in deliveries)
+        self._send(user, emails.digest(deliveries, recipient_language(user)),
+                   message_id=emails.message_id(emails.digest_key(keys)))
+
+    def _send(self, user, content: emails.Content, *, message_id: str) -> None:
+        address = recipient_address(user)
+        if not address:
+            raise emails.NoAddress(f"user {user.pk} has no email address")
+        with translation.override(content.language):
+            message = EmailMultiAlternatives(
+                subject=content.subject,
+                body=content.body,
+                to=[address],
+                headers={"Message-ID": message_id, "Content-Language": content.language},
+            )
+            message.send(fail_silently=False)

@@ -1,0 +1,83 @@
+from django.db.models import QuerySet
+
+from .models import Notification, Preference, Recipient, Urgency, UserSettings
+
+
+def unread_count(user) -> int:
+    """The bell's number (the shell calls exactly this)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Recipient.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox(
+    *, user, unread: bool | None = None, needs_ack: bool | None = None,
+    urgency: str | None = None,
+) -> QuerySet[Recipient]:
+    entries = Recipient.objects.filter(user=user).select_related("notification")
+    if unread is not None:
+        entries = entries.filter(read_at__isnull=unread)
+    if needs_ack is not None:
+        pending = {"notification__requires_ack": True,
+                   "notification__acknowledged_at__isnull": True}
+        entries = entries.filter(**pending) if needs_ack else entries.exclude(**pending)
+    if urgency:
+        entries = entries.filter(notification__urgency=urgency)
+    return entries
+
+
+def inbox_entry(*, user, notification_id: int) -> Recipient | None:
+    return (
+        Recipient.objects.select_related("notification")
+        .filter(user=user, notification_id=notification_id)
+        .first()
+    )
+
+
+def notification_item(entry: Recipient, language: str) -> dict:
+    n = entry.notification
+    return {
+        "id": n.pk,
+        "event_type": n.event_type,
+        "urgency": n.urgency,
+        "message": n.message(language),
+        "url": n.url,
+        "created_at": n.created_at.isoformat(),
+        "read": entry.read_at is not None,
+        "requires_ack": n.requires_ack,
+        "acknowledged": n.acknowledged_at is not None,
+    }
+
+
+def new_notification_frame(notification: Notification, *, user) -> dict:
+    """Payload of a "notification.new" event (both languages: the client picks)."""
+    return {
+        "id": notification.pk,
+        "event_type": notification.event_type,
+        "urgency": notification.urgency,
+        "message": {"en": notification.message_en, "km": notification.message_km},
+        "url": notification.url,
+        "requires_ack": notification.requires_ack,
+        "unread": unread_count(user),
+    }
+
+
+def delivery_mode(*, user, event_type: str, channel: str, urgency: str) -> str:
+    """immediate, digest or off. Urgent and critical are always immediate."""
+    if urgency != Urgency.ROUTINE:
+        return Preference.Mode.IMMEDIATE
+    prefs = {
+        p.event_type: p.mode
+        for p in Preference.objects.filter(
+            user=user, channel=channel, event_type__in=[event_type, ""]
+        )
+    }
+    mode = prefs.get(event_type) or prefs.get("")
+    if mode is None:
+        settings = user_settings(user)
+        return Preference.Mode.DIGEST if settings and settings.digest else "immediate"
+    return mode
+
+
+def user_settings(user) -> UserSettings | None:
+    return UserSettings.objects.filter(user=user).first()
