@@ -1,12 +1,15 @@
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from .selectors import user_for_token
+from .selectors import token_row
+from .services import record_token_use
 
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        row = token_row(token)
+        if row is None:
+            return None
+        record_token_use(token=row)
+        request.user = row.user
+        return row.user

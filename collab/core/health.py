@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -9,6 +10,7 @@ from django.utils import timezone
 from .models import WorkerHeartbeat
 
 WORKER_STALE_AFTER = timedelta(seconds=30)
+CHANNEL_LAYER_TIMEOUT = 2.0  # seconds
 
 
 def _check(func) -> dict:
@@ -16,7 +18,8 @@ def _check(func) -> dict:
         detail = func()
         return {"ok": True, "detail": detail or "ok"}
     except Exception as exc:  # a health check reports failures, it never raises
-        return {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return {"ok": False, "detail": f"{type(exc).__name__}: {first_line}"[:200]}
 
 
 def _database() -> str:
@@ -27,9 +30,16 @@ def _database() -> str:
 
 def _channel_layer() -> str:
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.send)(channel, {"type": "healthz.ping"})
-    message = async_to_sync(layer.receive)(channel)
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+
+    # One event loop for the round trip: Redis layers bind their connections to a loop.
+    async def round_trip() -> dict:
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "healthz.ping"})
+        return await asyncio.wait_for(layer.receive(channel), CHANNEL_LAYER_TIMEOUT)
+
+    message = async_to_sync(round_trip)()
     if message.get("type") != "healthz.ping":
         raise RuntimeError("channel layer returned the wrong message")
     return type(layer).__name__

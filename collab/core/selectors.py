@@ -23,3 +23,14 @@ def person_for(user: AbstractBaseUser):
     from collab.directory.models import Person
 
     return Person.objects.filter(user=user).first()
+
+
+def positions_of(person) -> list:
+    """Positions a person holds or acts in, with their units."""
+    from django.db.models import Q
+
+    from collab.directory.models import Position
+
+    return list(
+        Position.objects.filter(Q(holder=person) | Q(acting_holder=person)).select_related("unit")
+    )

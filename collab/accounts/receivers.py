@@ -1,0 +1,15 @@
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import translation
+
+from .middleware import SESSION_KEY
+from .services import language_at_login
+
+
+@receiver(user_logged_in, dispatch_uid="sahakar_language_at_login")
+def apply_language_at_login(sender, request, user, **kwargs) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    language = language_at_login(user=user, current=translation.get_language() or "")
+    request.session[SESSION_KEY] = language
+    translation.activate(language)
