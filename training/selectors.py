@@ -1,0 +1,372 @@
+"""Reads for training: course structure, progress, grades, reports."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from collab.core import clock
+from collab.directory.models import OrgUnit, Person, Position
+
+from .models import (
+    Attempt,
+    Certificate,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonView,
+    QuizPage,
+)
+
+MANAGER_TAGS = ("unit-head", "manager", "hr")
+
+
+def today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate(clock.now())
+
+
+# --- people ------------------------------------------------------------------------------
+
+def people_in_unit(*, unit: OrgUnit, include_descendants: bool = True) -> QuerySet[Person]:
+    """Active people holding (or acting in) a position in the unit (and its sub-units)."""
+    try:
+        from collab.directory.selectors import people_in_unit as directory_people_in_unit
+    except ImportError:
+        directory_people_in_unit = None
+    if directory_people_in_unit is not None:
+        found = directory_people_in_unit(unit=unit, include_descendants=include_descendants)
+        return Person.objects.filter(pk__in=[p.pk for p in found])
+    if include_descendants:
+        where = Q(positions__unit__path__startswith=unit.path) | Q(
+            acting_positions__unit__path__startswith=unit.path
+        )
+    else:
+        where = Q(positions__unit=unit) | Q(acting_positions__unit=unit)
+    return Person.objects.filter(where, active=True).distinct()
+
+
+def people_with_role(*, tag: str, unit: OrgUnit | None = None) -> QuerySet[Person]:
+    positions = Position.objects.filter(role_tags__contains=f" {tag} ")
+    if unit is not None:
+        positions = positions.filter(unit__path__startswith=unit.path)
+    at = clock.now()
+    holder_ids = set()
+    for pos in positions.only("holder_id", "acting_holder_id", "acting_from", "acting_until"):
+        if pos.holder_id:
+            holder_ids.add(pos.holder_id)
+        if pos.acting_at(at):
+            holder_ids.add(pos.acting_holder_id)
+    return Person.objects.filter(pk__in=holder_ids, active=True)
+
+
+def person_for(user) -> Person | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def primary_unit(person: Person) -> OrgUnit | None:
+    pos = Position.objects.filter(holder=person).select_related("unit").first()
+    return pos.unit if pos else None
+
+
+# --- structure ---------------------------------------------------------------------------
+
+@dataclass
+class CourseOutline:
+    course: CoursePage
+    modules: list = field(default_factory=list)  # [(ModulePage, [Lesson|Quiz pages])]
+    lessons: list[LessonPage] = field(default_factory=list)
+    quizzes: list[QuizPage] = field(default_factory=list)
+
+
+def course_outline(course: CoursePage) -> CourseOutline:
+    outline = CourseOutline(course=course)
+    current = None
+    for page in course.get_descendants().live().specific().order_by("path"):
+        if page.depth == course.depth + 1:
+            current = (page, [])
+            outline.modules.append(current)
+        elif current is not None:
+            current[1].append(page)
+            if isinstance(page, LessonPage):
+                outline.lessons.append(page)
+            elif isinstance(page, QuizPage):
+                outline.quizzes.append(page)
+    return outline
+
+
+def course_of(page) -> CoursePage | None:
+    return CoursePage.objects.ancestor_of(page).first()
+
+
+# --- grades and progress -----------------------------------------------------------------
+
+def quiz_grade(*, person: Person, quiz: QuizPage, since) -> Decimal | None:
+    """The quiz grade by its grading method over submitted attempts since ``since``."""
+    scores = list(
+        Attempt.objects.filter(
+            person=person, quiz=quiz, started_at__gte=since, submitted_at__isnull=False
+        )
+        .order_by("started_at")
+        .values_list("score", flat=True)
+    )
+    return grade_of(scores, quiz.grading)
+
+
+def grade_of(scores: list[Decimal], method: str) -> Decimal | None:
+    if not scores:
+        return None
+    if method == QuizPage.Grading.LAST:
+        return scores[-1]
+    if method == QuizPage.Grading.AVERAGE:
+        return (sum(scores) / len(scores)).quantize(Decimal("0.01"))
+    return max(scores)
+
+
+@dataclass
+class Progress:
+    lessons_total: int
+    lessons_done: int
+    quizzes_total: int
+    quizzes_passed: int
+    score: Decimal | None  # average grade over the course's quizzes, once each has one
+    started: bool
+
+    @property
+    def percent(self) -> int:
+        total = self.lessons_total + self.quizzes_total
+        done = self.lessons_done + self.quizzes_passed
+        return round(100 * done / total) if total else 0
+
+    @property
+    def complete(self) -> bool:
+        return (
+            self.lessons_done == self.lessons_total
+            and self.quizzes_passed == self.quizzes_total
+            and self.lessons_total + self.quizzes_total > 0
+        )
+
+
+def course_progress(*, enrolment: Enrolment, outline: CourseOutline | None = None) -> Progress:
+    """Completion rule: every live lesson opened and every live quiz passed in this cycle."""
+    outline = outline or course_outline(enrolment.course)
+    person = enrolment.person
+    viewed = set(
+        LessonView.objects.filter(person=person, lesson__in=outline.lessons).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    attempts: dict[int, list] = {}
+    for quiz_id, score in (
+        Attempt.objects.filter(
+            person=person,
+            quiz__in=outline.quizzes,
+            started_at__gte=enrolment.cycle_started_at,
+            submitted_at__isnull=False,
+        )
+        .order_by("started_at")
+        .values_list("quiz_id", "score")
+    ):
+        attempts.setdefault(quiz_id, []).append(score)
+    passed = 0
+    grades = []
+    for quiz in outline.quizzes:
+        grade = grade_of(attempts.get(quiz.pk, []), quiz.grading)
+        if grade is not None:
+            grades.append(grade)
+            passed += grade >= quiz.pass_mark
+    score = (
+        (sum(grades) / len(grades)).quantize(Decimal("0.01"))
+        if grades and len(grades) == len(outline.quizzes)
+        else None
+    )
+    return Progress(
+        lessons_total=len(outline.lessons),
+        lessons_done=len(viewed),
+        quizzes_total=len(outline.quizzes),
+        quizzes_passed=passed,
+        score=score,
+        started=bool(viewed or attempts),
+    )
+
+
+def missing_prerequisites(*, person: Person, course: CoursePage) -> list[CoursePage]:
+    required = list(course.prerequisites.all())
+    if not required:
+        return []
+    done = set(
+        Enrolment.objects.filter(
+            person=person, course__in=required, completed_at__isnull=False
+        ).values_list("course_id", flat=True)
+    )
+    return [c for c in required if c.pk not in done]
+
+
+# --- status ------------------------------------------------------------------------------
+
+class Status:
+    COMPLETED = "completed"
+    OVERDUE = "overdue"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+
+def enrolment_status(enrolment: Enrolment, progress: Progress, on: date) -> str:
+    if enrolment.completed_at:
+        return Status.COMPLETED
+    if enrolment.due_date and enrolment.due_date < on:
+        return Status.OVERDUE
+    return Status.IN_PROGRESS if progress.started else Status.NOT_STARTED
+
+
+def certificate_state(certificate: Certificate, at=None) -> str:
+    at = at or clock.now()
+    if certificate.revoked_at:
+        return "revoked"
+    if certificate.expires_at and certificate.expires_at <= at:
+        return "expired"
+    return "valid"
+
+
+def current_certificate(*, person: Person, course: CoursePage) -> Certificate | None:
+    return (
+        Certificate.objects.filter(person=person, course=course, revoked_at__isnull=True)
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+@dataclass
+class LearningRow:
+    enrolment: Enrolment
+    progress: Progress
+    status: str
+    certificate: Certificate | None
+
+
+def learning_rows(enrolments) -> list[LearningRow]:
+    on = today()
+    outlines: dict[int, CourseOutline] = {}
+    certs = {
+        (c.person_id, c.course_id): c
+        for c in Certificate.objects.filter(
+            revoked_at__isnull=True,
+            person_id__in={e.person_id for e in enrolments},
+        ).order_by("issued_at")
+    }
+    rows = []
+    for enrolment in enrolments:
+        if enrolment.course_id not in outlines:
+            outlines[enrolment.course_id] = course_outline(enrolment.course)
+        progress = course_progress(enrolment=enrolment, outline=outlines[enrolment.course_id])
+        rows.append(
+            LearningRow(
+                enrolment=enrolment,
+                progress=progress,
+                status=enrolment_status(enrolment, progress, on),
+                certificate=certs.get((enrolment.person_id, enrolment.course_id))
+                if enrolment.completed_at
+                else None,
+            )
+        )
+    return rows
+
+
+def my_learning(*, person: Person) -> dict[str, list[LearningRow]]:
+    enrolments = list(
+        Enrolment.objects.filter(person=person).select_related("course", "person")
+    )
+    groups: dict[str, list[LearningRow]] = {
+        "assigned": [], Status.OVERDUE: [], Status.IN_PROGRESS: [], Status.COMPLETED: []
+    }
+    for row in learning_rows(enrolments):
+        if row.status == Status.COMPLETED:
+            groups[Status.COMPLETED].append(row)
+        elif row.status == Status.OVERDUE:
+            groups[Status.OVERDUE].append(row)
+        elif row.status == Status.IN_PROGRESS:
+            groups[Status.IN_PROGRESS].append(row)
+        else:
+            groups["assigned"].append(row)
+    return groups
+
+
+# --- managers ----------------------------------------------------------------------------
+
+def managed_units(user) -> list[OrgUnit] | None:
+    """Units whose subtree the user manages; None means every unit (HR permission)."""
+    if user.has_perm("training.view_training_report"):
+        return None
+    person = person_for(user)
+    if person is None:
+        return []
+    at = clock.now()
+    units = {}
+    tag_filter = Q()
+    for tag in MANAGER_TAGS:
+        tag_filter |= Q(role_tags__contains=f" {tag} ")
+    positions = Position.objects.filter(tag_filter).filter(
+        Q(holder=person) | Q(acting_holder=person)
+    ).select_related("unit")
+    for pos in positions:
+        if pos.holder_id == person.pk or pos.acting_at(at):
+            units[pos.unit.pk] = pos.unit
+    return list(units.values())
+
+
+def can_manage_unit(user, unit: OrgUnit) -> bool:
+    units = managed_units(user)
+    return units is None or any(unit.path.startswith(u.path) for u in units)
+
+
+def can_manage_person(user, person: Person) -> bool:
+    units = managed_units(user)
+    if units is None:
+        return True
+    paths = Position.objects.filter(Q(holder=person) | Q(acting_holder=person)).values_list(
+        "unit__path", flat=True
+    )
+    return any(p.startswith(u.path) for p in paths for u in units)
+
+
+@dataclass
+class CourseSummary:
+    course: CoursePage
+    enrolled: int = 0
+    completed: int = 0
+    overdue: int = 0
+    scores: list = field(default_factory=list)
+
+    @property
+    def completion_rate(self) -> int:
+        return round(100 * self.completed / self.enrolled) if self.enrolled else 0
+
+    @property
+    def average_score(self) -> Decimal | None:
+        if not self.scores:
+            return None
+        return (sum(self.scores) / len(self.scores)).quantize(Decimal("0.1"))
+
+
+def unit_report(*, unit: OrgUnit, course: CoursePage | None = None):
+    """Rows for every enrolment of people in the unit's subtree, and a summary per course."""
+    people = people_in_unit(unit=unit, include_descendants=True)
+    enrolments = Enrolment.objects.filter(person__in=people).select_related("course", "person")
+    if course is not None:
+        enrolments = enrolments.filter(course=course)
+    rows = learning_rows(list(enrolments.order_by("course__title", "person__family_name_en")))
+    summaries: dict[int, CourseSummary] = {}
+    for row in rows:
+        summary = summaries.setdefault(
+            row.enrolment.course_id, CourseSummary(course=row.enrolment.course)
+        )
+        summary.enrolled += 1
+        summary.completed += row.status == Status.COMPLETED
+        summary.overdue += row.status == Status.OVERDUE
+        if row.progress.score is not None:
+            summary.scores.append(row.progress.score)
+    return rows, list(summaries.values())

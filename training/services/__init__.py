@@ -1,0 +1,1 @@
+"""Writes for training. Submodules: enrolment, quiz, assignments, certificates, reminders."""

@@ -1,0 +1,42 @@
+"""Certificate PDF (its holder or their managers) and the public verification page."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from .. import selectors
+from ..models import Certificate
+from ..services.certificates import qr_svg, render_pdf, verification_url
+from .common import person_required
+
+
+@person_required
+def certificate_pdf(request, code: str):
+    certificate = Certificate.objects.select_related("person").filter(code=code).first()
+    if certificate is None or not (
+        certificate.person_id == request.person.pk
+        or selectors.can_manage_person(request.user, certificate.person)
+    ):
+        raise Http404
+    response = HttpResponse(render_pdf(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+@never_cache
+def verify(request, code: str | None = None):
+    """Public: anyone holding the paper may check it. Shows no more than the paper does."""
+    if code is None:
+        typed = (request.GET.get("code") or "").strip().upper()
+        if typed:
+            return redirect("training:verify", code=typed)
+        return render(request, "training/verify.html", {"searched": False})
+    certificate = Certificate.objects.filter(code=code.upper()).first()
+    context = {"searched": True, "code": code, "certificate": certificate}
+    if certificate:
+        context.update(
+            state=selectors.certificate_state(certificate),
+            qr_svg=qr_svg(certificate),
+            verify_url=verification_url(certificate),
+        )
+    return render(request, "training/verify.html", context, status=200 if certificate else 404)
