@@ -74,7 +74,7 @@ def build_org() -> Org:
     position(centre, people["nurse"], "nurse", "Nurse")
     position(centre, people["centrehead"], "unit-head", "Chief")
     shift(hospital, people["oncall"])
-    shift(hospital, people["backup"], start_hours=0, end_hours=12)
+    shift(hospital, people["backup"], start_hours=2, end_hours=14)  # the next shift
     return Org(moh=moh, phd=phd, od=od, hospital=hospital, centre=centre, people=people)
 
 

@@ -53,9 +53,8 @@ def test_on_call_specialist_wins_over_the_roster():
     org = build_org()
     referral_rule()
     [n] = _emit(org.hospital, event_type="referral.created")
-    # both on-call people are on shift now; the roster paediatrician is not called
-    assert _users(n) == {"oncall", "backup"}
-    assert "paed" not in _users(n)
+    # the roster paediatrician and the next shift's doctor are not called
+    assert _users(n) == {"oncall"}
 
 
 def test_role_walks_up_the_tree_when_the_unit_has_nobody():
@@ -90,8 +89,8 @@ def test_emit_is_idempotent_per_event_key():
     again = _emit(org.hospital, event_type="referral.created", key="referral:1")
     assert len(first) == 1 and again == []
     assert Notification.objects.count() == 1
-    assert Delivery.objects.count() == 4  # 2 people × (in_app, email)
-    assert Event.objects.filter(type="notification.new").count() == 2
+    assert Delivery.objects.count() == 2  # 1 person × (in_app, email)
+    assert Event.objects.filter(type="notification.new").count() == 1
 
 
 def test_in_app_delivery_is_an_event_for_the_user_in_the_same_transaction():
