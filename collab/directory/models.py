@@ -1,7 +1,13 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+CODE_RE = re.compile(r"[A-Za-z0-9._-]+")
+TAG_RE = re.compile(r"[a-z0-9][a-z0-9_:.-]*")
 
 
 class OrgUnit(models.Model):
@@ -50,6 +56,18 @@ class OrgUnit(models.Model):
             for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                 child.path = self.path + child.path[len(old_path) :]
                 OrgUnit.objects.filter(pk=child.pk).update(path=child.path)
+
+    def clean(self):
+        super().clean()
+        if self.code and not CODE_RE.fullmatch(self.code):
+            raise ValidationError(
+                {"code": _("Use letters, digits, dots, dashes and underscores only.")}
+            )
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk or self.parent.path.startswith(self.path or "\0"):
+                raise ValidationError(
+                    {"parent": _("A unit cannot be placed under itself or one of its own units.")}
+                )
 
     def name(self, language: str | None = None) -> str:
         from django.utils.translation import get_language
@@ -164,6 +182,23 @@ class Position(models.Model):
         self.role_tags = f" {' '.join(tags)} " if tags else ""
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        bad = [t for t in self.tags if not TAG_RE.fullmatch(t)]
+        if bad:
+            errors["role_tags"] = _(
+                "Invalid tag(s): %(tags)s. Use lower-case letters, digits and : - _ ."
+            ) % {"tags": ", ".join(bad)}
+        if self.acting_from and self.acting_until and self.acting_until <= self.acting_from:
+            errors["acting_until"] = _("The acting period must end after it starts.")
+        if (self.acting_from or self.acting_until) and not self.acting_holder_id:
+            errors["acting_holder"] = _("Acting dates need an acting holder.")
+        if self.acting_holder_id and self.acting_holder_id == self.holder_id:
+            errors["acting_holder"] = _("The acting holder cannot be the holder.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def tags(self) -> list[str]:
         return [t for t in self.role_tags.split() if t]
@@ -206,3 +241,12 @@ class OnCallShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.specialty} @ {self.unit.code}: {self.person} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A shift must end after it starts.")})
+        if self.specialty and not TAG_RE.fullmatch(self.specialty):
+            raise ValidationError(
+                {"specialty": _("Use lower-case letters, digits and - _ (e.g. paediatrics).")}
+            )

@@ -1,0 +1,72 @@
+"""Benchmark import_directory on a generated HR file (default 300,000 rows).
+
+    .venv/bin/python bench/import_directory.py [--rows N]                  # SQLite, scratch dir
+    DATABASE_URL=postgres://.../scratch_db .venv/bin/python bench/import_directory.py
+
+Uses a throw-away data directory (SQLite) or the given DATABASE_URL (use a scratch
+database: the bench migrates it and fills it). Prints wall time and peak memory of: a
+first import (all rows new), a re-import of the same file, a re-import with 5 % of rows
+changed (1 % moved to another unit), and a --dry-run of the first file again.
+"""
+
+import argparse
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=300_000)
+    args = parser.parse_args()
+
+    scratch = tempfile.mkdtemp(prefix="sahakar-bench-")
+    os.environ["SAHAKAR_DATA_DIR"] = scratch
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    import gen_directory_csv
+    from django.core.management import call_command
+    from django.db import connection
+
+    from collab.directory import demo
+    from collab.directory.models import OrgUnit, Person, Position
+
+    call_command("migrate", verbosity=0)
+    demo.seed_units()
+    units = list(OrgUnit.objects.values_list("code", flat=True))
+    base = Path(scratch) / "people.csv"
+    changed = Path(scratch) / "people-changed.csv"
+    gen_directory_csv.write(str(base), args.rows, units)
+    gen_directory_csv.write(str(changed), args.rows, units, changed=5.0)
+    print(f"{connection.vendor}, {args.rows:,} rows, {len(units)} units, "
+          f"file {base.stat().st_size / 1e6:.1f} MB")  # fmt: skip
+
+    def timed(label: str, path: Path, *flags: str) -> None:
+        out = io.StringIO()
+        started = time.perf_counter()
+        call_command("import_directory", str(path), *flags, stdout=out, stderr=io.StringIO())
+        elapsed = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{label:<28} {elapsed:7.1f} s  {args.rows / elapsed:9,.0f} rows/s  "
+              f"peak RSS {peak:5.0f} MB")  # fmt: skip
+        print("    " + out.getvalue().strip().splitlines()[0])
+
+    timed("first import", base)
+    timed("re-import, unchanged", base)
+    timed("re-import, 5% changed", changed)
+    timed("dry run of the first file", base, "--dry-run")
+    print(f"people {Person.objects.count():,}, positions {Position.objects.count():,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""Writes to the shared directory."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from collab.directory.csv_rows import Row, RowError, read_rows
+from collab.directory.models import OrgUnit, Person, Position
+
+BATCH = 2000
+PERSON_FIELDS = (
+    "family_name_km",
+    "given_name_km",
+    "family_name_en",
+    "given_name_en",
+    "email",
+    "phone",
+)
+
+Progress = Callable[..., Iterable]
+
+
+def _no_progress(iterable, **kwargs):
+    return iterable
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    people_unchanged: int = 0
+    people_reactivated: int = 0
+    positions_created: int = 0
+    positions_filled: int = 0  # vacant posts given to someone from the file
+    positions_vacated: int = 0  # posts left behind by people the file moved elsewhere
+    people_deactivated: int = 0
+    sessions_ended: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_directory(
+    *,
+    data: bytes,
+    dry_run: bool = False,
+    deactivate_missing: bool = False,
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Validate an HR CSV file completely, then (unless ``dry_run``) upsert it at once.
+
+    Upsert by employee id: the person's fields, and a position titled ``position_title_en``
+    in ``org_unit_code`` held by them (kept if they already hold it; else a vacant post
+    with that title there is filled, or a new post created). A post they got from an
+    earlier import elsewhere is vacated — its role tags stay with the post.
+    ``deactivate_missing``: people absent from the file are deactivated, their logins
+    disabled and their sessions ended (superusers' logins are kept, so an operator
+    cannot lock everybody out). With any error nothing is written.
+    """
+    unit_ids = dict(OrgUnit.objects.values_list("code", "pk"))
+    rows, errors = read_rows(data, unit_ids=unit_ids, progress=lambda it: progress(
+        it, desc="checking", unit="row"))  # fmt: skip
+    result = ImportResult(rows=len(rows), errors=errors, dry_run=dry_run)
+    if errors:
+        return result
+    with transaction.atomic():
+        plan = _plan(rows, result, deactivate_missing=deactivate_missing)
+        if not dry_run:
+            _apply(plan, result, progress)
+    return result
+
+
+@dataclass
+class _Plan:
+    new_people: list[tuple[Row, Person]]
+    changed_people: list[Person]
+    positions_to_update: dict[int, dict]
+    new_holder: dict[int, int]
+    positions_to_create: list[tuple[Row, Position]]
+    to_deactivate: list[int]
+
+
+def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) -> _Plan:
+    existing = {
+        r[1]: r for r in Person.objects.values_list("pk", "employee_id", *PERSON_FIELDS, "active")
+    }
+    new_people: list[tuple[Row, Person]] = []
+    changed: list[Person] = []
+    person_pk: dict[int, int] = {}  # row line → pk of an existing person
+    for row in rows:
+        old = existing.get(row["employee_id"])
+        values = {f: row[f] for f in PERSON_FIELDS}
+        if old is None:
+            new_people.append((row, Person(employee_id=row["employee_id"], **values)))
+            continue
+        person_pk[row.line] = old[0]
+        old_values = dict(zip(PERSON_FIELDS, old[2:-1], strict=True))
+        if old_values != values or not old[-1]:
+            result.people_reactivated += not old[-1]
+            changed.append(Person(pk=old[0], employee_id=old[1], active=True, **values))
+        else:
+            result.people_unchanged += 1
+    result.people_created = len(new_people)
+    result.people_updated = len(changed)
+
+    held: dict[int, list[tuple]] = defaultdict(list)
+    vacant: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pk, holder_id, unit_id, title_en, title_km, imported in Position.objects.values_list(
+        "pk", "holder_id", "unit_id", "title_en", "title_km", "imported"
+    ).order_by("pk"):
+        if holder_id is None:
+            vacant[(unit_id, title_en)].append(pk)
+        else:
+            held[holder_id].append((pk, unit_id, title_en, title_km, imported))
+
+    updates: dict[int, dict] = {}  # position pk → changed field values
+    new_holder: dict[int, int] = {}  # position pk → line of a person not yet inserted
+    creates: list[tuple[Row, Position]] = []
+
+    def update(pk: int, **values) -> None:
+        updates.setdefault(pk, {}).update(values)
+
+    claims: list[tuple[Row, int | None]] = []  # (row, holder pk or None when new)
+    for row in rows:
+        pk = person_pk.get(row.line)
+        target = (row.unit_id, row["position_title_en"])
+        mine = held.get(pk, []) if pk else []
+        kept = next((p for p in mine if (p[1], p[2]) == target), None)
+        for p_pk, unit_id, title_en, _title_km, imported in mine:
+            if imported and p_pk != (kept and kept[0]):
+                update(p_pk, holder_id=None, imported=False)
+                vacant[(unit_id, title_en)].append(p_pk)
+                result.positions_vacated += 1
+        if kept:
+            title_km = row["position_title_km"] or kept[3]
+            if not kept[4] or title_km != kept[3]:
+                update(kept[0], holder_id=pk, imported=True, title_km=title_km)
+        else:
+            claims.append((row, pk))
+
+    for row, pk in claims:
+        free = vacant.get((row.unit_id, row["position_title_en"]))
+        if free:
+            position_pk = free.pop(0)
+            update(position_pk, holder_id=pk, imported=True, title_km=row["position_title_km"])
+            if pk is None:
+                new_holder[position_pk] = row.line
+            result.positions_filled += 1
+        else:
+            creates.append(
+                (
+                    row,
+                    Position(
+                        unit_id=row.unit_id,
+                        title_en=row["position_title_en"],
+                        title_km=row["position_title_km"],
+                        holder_id=pk,
+                        imported=True,
+                    ),
+                )
+            )
+    result.positions_created = len(creates)
+
+    to_deactivate: list[int] = []
+    if deactivate_missing:
+        in_file = {row["employee_id"] for row in rows}
+        to_deactivate = [r[0] for eid, r in existing.items() if r[-1] and eid not in in_file]
+        result.people_deactivated = len(to_deactivate)
+    return _Plan(new_people, changed, updates, new_holder, creates, to_deactivate)
+
+
+def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
+    def batches(items: list, desc: str):
+        chunks = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+        return progress(chunks, desc=desc, unit="batch") if chunks else []
+
+    new_pk: dict[int, int] = {}
+    for chunk in batches(plan.new_people, "new people"):
+        Person.objects.bulk_create([p for _, p in chunk])
+        new_pk.update((row.line, p.pk) for row, p in chunk)
+    for chunk in batches(plan.changed_people, "changed people"):
+        _update_rows(Person, chunk, [*PERSON_FIELDS, "active"])
+
+    for pk, line in plan.new_holder.items():
+        plan.positions_to_update[pk]["holder_id"] = new_pk[line]
+    for row, position in plan.positions_to_create:
+        if position.holder_id is None:
+            position.holder_id = new_pk[row.line]
+
+    # bulk_update writes one field list per call: group posts by what changed.
+    by_fields: dict[tuple[str, ...], list[Position]] = defaultdict(list)
+    for pk, values in plan.positions_to_update.items():
+        by_fields[tuple(sorted(values))].append(Position(pk=pk, **values))
+    for fields, positions in by_fields.items():
+        for chunk in batches(positions, "positions"):
+            _update_rows(Position, chunk, list(fields))
+    for chunk in batches(plan.positions_to_create, "new positions"):
+        Position.objects.bulk_create([p for _, p in chunk])
+
+    if plan.to_deactivate:
+        result.sessions_ended = deactivate_people(person_ids=plan.to_deactivate)
+
+
+def _update_rows(model, objs: list, attnames: list[str]) -> None:
+    """One parameterised UPDATE per row through executemany.
+
+    bulk_update builds ``CASE WHEN pk=… THEN …`` per batch, which SQLite evaluates in
+    time quadratic in the batch size (measured: 1,000 rows ≈ 4 s); executemany keeps
+    a re-import of 15,000 changed rows to seconds on SQLite and PostgreSQL alike.
+    """
+    fields = [model._meta.get_field(a) for a in attnames]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(model._meta.pk.column),
+    )
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def deactivate_people(*, person_ids: list[int]) -> int:
+    """Deactivate people, disable their logins (not superusers') and end their sessions.
+
+    Returns the number of sessions ended.
+    """
+    User = get_user_model()
+    for i in range(0, len(person_ids), BATCH):
+        Person.objects.filter(pk__in=person_ids[i : i + BATCH]).update(active=False)
+    user_ids = set(
+        User.objects.filter(person__pk__in=person_ids, is_superuser=False).values_list(
+            "pk", flat=True
+        )
+    )
+    User.objects.filter(pk__in=user_ids).update(is_active=False)
+    return end_sessions(user_ids=user_ids)
+
+
+def end_sessions(*, user_ids: set[int]) -> int:
+    """Delete every stored session of these users (database-backed session engines)."""
+    if not user_ids:
+        return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class() if hasattr(store, "get_model_class") else None
+    if model is None:
+        return 0
+    wanted = {str(pk) for pk in user_ids}
+    doomed = [
+        s.pk
+        for s in model.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(s.get_decoded().get("_auth_user_id")) in wanted
+    ]
+    model.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
