@@ -1,3 +1,349 @@
-from ninja import Router
+"""REST for chat at /api/v1/chat: everything the socket does, for clients without one."""
+
+import functools
+from typing import Literal
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from . import presence, selectors, services
+from .errors import ChatError, forbidden, invalid
+from .models import MessageEdit
+from .payloads import message_payload, person_payload, room_payload
 
 router = Router(tags=["chat"])
+
+
+def chat_errors(view):
+    """ChatError → JSON {"message", "code", ...} with its HTTP status."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ChatError as exc:
+            body = {"message": exc.detail, "code": exc.code, **exc.extra}
+            response = JsonResponse(body, status=exc.status)
+            if "retry_after" in exc.extra:
+                response["Retry-After"] = str(max(1, round(exc.extra["retry_after"])))
+            return response
+
+    return wrapper
+
+
+def _users(usernames: list[str], field: str = "members") -> list:
+    found = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=usernames, is_active=True)
+    }
+    missing = [name for name in usernames if name not in found]
+    if missing:
+        raise invalid(field, _("Unknown people: %(names)s") % {"names": ", ".join(missing)})
+    return [found[n] for n in usernames]
+
+
+def _room_out(membership, unread: int | None = None) -> dict:
+    room = membership.room
+    out = room_payload(room, membership=membership, unread=unread or 0)
+    if room.is_direct:
+        members = getattr(room, "member_list", None) or selectors.members_of(room_id=room.pk)
+        out["members"] = [person_payload(m.user) for m in members]
+    return out
+
+
+class RoomIn(Schema):
+    kind: Literal["public", "private", "dm"]
+    name: str = ""
+    topic: str = ""
+    description: str = ""
+    members: list[str] = []
+
+
+class RoomPatch(Schema):
+    name: str | None = None
+    topic: str | None = None
+    description: str | None = None
+    archived: bool | None = None
+
+
+class MessageIn(Schema):
+    body: str
+    client_id: str | None = None
+    thread: int | None = None
+
+
+class EditIn(Schema):
+    body: str
+
+
+class ReactionIn(Schema):
+    emoji: str
+
+
+class ReadIn(Schema):
+    message: int
+
+
+class FlagIn(Schema):
+    value: bool
+
+
+class MembersIn(Schema):
+    usernames: list[str]
+
+
+class RoleIn(Schema):
+    role: Literal["owner", "moderator", "member"]
+
+
+class PresenceIn(Schema):
+    status: Literal["online", "away", "offline"] = "online"
+
+
+@router.get("/rooms")
+def list_rooms(request: HttpRequest):
+    rooms = [_room_out(m, m.unread) for m in selectors.rooms_of(user=request.user)]
+    return {"items": rooms, "count": len(rooms)}
+
+
+@router.post("/rooms", response={201: dict})
+@chat_errors
+def create_room(request: HttpRequest, data: RoomIn):
+    room = services.create_room(
+        creator=request.user,
+        kind=data.kind,
+        name=data.name,
+        topic=data.topic,
+        description=data.description,
+        members=_users(data.members),
+    )
+    me = selectors.require_member(user=request.user, room_id=room.pk)
+    return Status(201, _room_out(me))
+
+
+@router.get("/rooms/public")
+def browse_rooms(request: HttpRequest, q: str = ""):
+    rooms = [
+        {**room_payload(r), "member_count": r.member_count} for r in selectors.public_rooms(query=q)
+    ]
+    return {"items": rooms, "count": len(rooms)}
+
+
+@router.get("/rooms/{room_id}")
+@chat_errors
+def get_room(request: HttpRequest, room_id: int):
+    me = selectors.require_member(user=request.user, room_id=room_id)
+    out = _room_out(me, selectors.unread_count(membership=me))
+    out["members"] = [
+        {**person_payload(m.user), "role": m.role} for m in selectors.members_of(room_id=room_id)
+    ]
+    return out
+
+
+@router.patch("/rooms/{room_id}")
+@chat_errors
+def update_room(request: HttpRequest, room_id: int, data: RoomPatch):
+    services.update_room(actor=request.user, room_id=room_id, **data.dict())
+    return _room_out(selectors.require_member(user=request.user, room_id=room_id))
+
+
+@router.post("/rooms/{room_id}/join")
+@chat_errors
+def join_room(request: HttpRequest, room_id: int):
+    me = services.join_room(user=request.user, room_id=room_id)
+    return _room_out(selectors.require_member(user=request.user, room_id=me.room_id))
+
+
+@router.post("/rooms/{room_id}/leave", response={204: None})
+@chat_errors
+def leave_room(request: HttpRequest, room_id: int):
+    services.leave_room(user=request.user, room_id=room_id)
+    return Status(204, None)
+
+
+@router.post("/rooms/{room_id}/members")
+@chat_errors
+def add_members(request: HttpRequest, room_id: int, data: MembersIn):
+    added = services.add_members(
+        actor=request.user, room_id=room_id, users=_users(data.usernames, "usernames")
+    )
+    return {"added": [m.user.username for m in added]}
+
+
+@router.delete("/rooms/{room_id}/members/{username}", response={204: None})
+@chat_errors
+def remove_member(request: HttpRequest, room_id: int, username: str):
+    services.remove_member(
+        actor=request.user, room_id=room_id, user=_users([username], "username")[0]
+    )
+    return Status(204, None)
+
+
+@router.put("/rooms/{room_id}/members/{username}/role")
+@chat_errors
+def set_role(request: HttpRequest, room_id: int, username: str, data: RoleIn):
+    m = services.set_role(
+        actor=request.user,
+        room_id=room_id,
+        user=_users([username], "username")[0],
+        role=data.role,
+    )
+    return {"username": username, "role": m.role}
+
+
+@router.get("/rooms/{room_id}/messages")
+@chat_errors
+def list_messages(
+    request: HttpRequest,
+    room_id: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+    thread: int | None = None,
+    limit: int = 50,
+):
+    selectors.require_member(user=request.user, room_id=room_id)
+    page = selectors.messages_page(
+        room_id=room_id, before=before, after=after, around=around, thread=thread, limit=limit
+    )
+    items = [message_payload(m) for m in page]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/rooms/{room_id}/messages", response={200: dict, 201: dict})
+@chat_errors
+def send_message(request: HttpRequest, room_id: int, data: MessageIn):
+    message, created = services.send_message(
+        author=request.user,
+        room_id=room_id,
+        body=data.body,
+        client_id=data.client_id,
+        thread_id=data.thread,
+    )
+    return Status(
+        201 if created else 200, message_payload(selectors.message_with_details(message.pk))
+    )
+
+
+@router.post("/rooms/{room_id}/files", response={200: dict, 201: dict})
+@chat_errors
+def upload_file(
+    request: HttpRequest,
+    room_id: int,
+    file: File[UploadedFile],
+    body: Form[str] = "",
+    client_id: Form[str] = "",
+    thread: Form[int | None] = None,
+):
+    message, created = services.send_message(
+        author=request.user,
+        room_id=room_id,
+        body=body,
+        client_id=client_id or None,
+        thread_id=thread,
+        upload=file,
+    )
+    return Status(
+        201 if created else 200, message_payload(selectors.message_with_details(message.pk))
+    )
+
+
+@router.get("/rooms/{room_id}/pins")
+@chat_errors
+def list_pins(request: HttpRequest, room_id: int):
+    selectors.require_member(user=request.user, room_id=room_id)
+    items = [message_payload(m) for m in selectors.pinned_messages(room_id=room_id)]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/rooms/{room_id}/read")
+@chat_errors
+def mark_read(request: HttpRequest, room_id: int, data: ReadIn):
+    me = services.mark_read(user=request.user, room_id=room_id, message_id=data.message)
+    return {"last_read_id": me.last_read_id, "unread": selectors.unread_count(membership=me)}
+
+
+@router.post("/rooms/{room_id}/mute")
+@chat_errors
+def mute(request: HttpRequest, room_id: int, data: FlagIn):
+    me = services.set_muted(user=request.user, room_id=room_id, muted=data.value)
+    return {"muted": me.muted}
+
+
+@router.get("/rooms/{room_id}/mentions")
+@chat_errors
+def mention_autocomplete(request: HttpRequest, room_id: int, q: str = ""):
+    selectors.require_member(user=request.user, room_id=room_id)
+    people = [person_payload(u) for u in selectors.mention_candidates(room_id=room_id, query=q)]
+    if "room".startswith(q.strip().lstrip("@").lower()):
+        people.append(
+            {"id": None, "username": "room", "name": _("Everyone in this room"), "name_km": ""}
+        )
+    return {"items": people, "count": len(people)}
+
+
+@router.get("/rooms/{room_id}/presence")
+@chat_errors
+def room_presence(request: HttpRequest, room_id: int):
+    selectors.require_member(user=request.user, room_id=room_id)
+    members = selectors.members_of(room_id=room_id)
+    status = presence.statuses([m.user_id for m in members])
+    items = [{"username": m.user.username, "status": status[m.user_id]} for m in members]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/presence")
+@chat_errors
+def beat(request: HttpRequest, data: PresenceIn):
+    presence.heartbeat(user=request.user, status=data.status)
+    return {"status": data.status, "ttl": presence.conf.presence_ttl()}
+
+
+@router.patch("/messages/{message_id}")
+@chat_errors
+def edit_message(request: HttpRequest, message_id: int, data: EditIn):
+    message = services.edit_message(user=request.user, message_id=message_id, body=data.body)
+    return message_payload(message)
+
+
+@router.delete("/messages/{message_id}", response={204: None})
+@chat_errors
+def delete_message(request: HttpRequest, message_id: int):
+    services.delete_message(user=request.user, message_id=message_id)
+    return Status(204, None)
+
+
+@router.get("/messages/{message_id}/history")
+@chat_errors
+def edit_history(request: HttpRequest, message_id: int):
+    message = selectors.message_with_details(message_id)
+    if message is None:
+        raise forbidden()
+    selectors.require_member(user=request.user, room_id=message.room_id)
+    edits = MessageEdit.objects.filter(message_id=message_id)
+    items = [{"body": e.body, "replaced": e.edited.isoformat()} for e in edits]
+    return {"items": items, "count": len(items), "current": message_payload(message)}
+
+
+@router.post("/messages/{message_id}/reactions")
+@chat_errors
+def add_reaction(request: HttpRequest, message_id: int, data: ReactionIn):
+    state = services.set_reaction(user=request.user, message_id=message_id, emoji=data.emoji)
+    return {"reactions": state}
+
+
+@router.delete("/messages/{message_id}/reactions")
+@chat_errors
+def remove_reaction(request: HttpRequest, message_id: int, emoji: str):
+    state = services.set_reaction(user=request.user, message_id=message_id, emoji=emoji, add=False)
+    return {"reactions": state}
+
+
+@router.post("/messages/{message_id}/pin")
+@chat_errors
+def pin(request: HttpRequest, message_id: int, data: FlagIn):
+    message = services.set_pinned(user=request.user, message_id=message_id, pinned=data.value)
+    return {"pinned": message.pinned_at is not None}

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "chat"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.chat_home, name="home"),
+    path("rooms/<int:room_id>/", views.chat_home, name="room"),
+    path("files/<int:attachment_id>/", views.attachment_file, name="file"),
+    path("files/<int:attachment_id>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),
+]

@@ -1,0 +1,1 @@
+"""Frames on /ws/; wired once realtime.handlers exists."""

@@ -1,0 +1,52 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .errors import ChatError
+from .models import Attachment
+from .selectors import require_member
+
+
+@login_required
+def chat_home(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
+    return render(request, "chat/home.html", {"room_id": room_id})
+
+
+def _attachment_for(request: HttpRequest, attachment_id: int) -> Attachment:
+    # One 403 for "no such file" and "not your room": outsiders learn nothing.
+    att = Attachment.objects.filter(pk=attachment_id).first()
+    if att is None:
+        raise PermissionDenied
+    try:
+        require_member(user=request.user, room_id=att.room_id)
+    except ChatError:
+        raise PermissionDenied from None
+    return att
+
+
+@require_GET
+@login_required
+def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
+    att = _attachment_for(request, attachment_id)
+    response = FileResponse(
+        att.file.open("rb"),
+        content_type=att.content_type,
+        as_attachment=not att.is_image,
+        filename=att.name,
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+@login_required
+def attachment_thumbnail(request: HttpRequest, attachment_id: int) -> FileResponse:
+    att = _attachment_for(request, attachment_id)
+    if not att.thumbnail:
+        raise Http404
+    response = FileResponse(att.thumbnail.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
