@@ -249,7 +249,7 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "c
 HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": os.environ.get(
-            "SAHAKAR_SEARCH_ENGINE", "haystack.backends.whoosh_backend.WhooshEngine"
+            "SAHAKAR_SEARCH_ENGINE", "collab.search.backend.KhmerWhooshEngine"
         ),
         "PATH": str(DATA_DIR / "whoosh_index"),
     }

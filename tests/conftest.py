@@ -14,3 +14,14 @@ def services_required() -> bool:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# collab.search: every test session gets its own search index directory.
+@pytest.fixture(scope="session", autouse=True)
+def _search_index_in_tmp(tmp_path_factory):
+    from django.conf import settings as django_settings
+    from haystack import connections
+
+    conf = django_settings.HAYSTACK_CONNECTIONS["default"]
+    conf["PATH"] = str(tmp_path_factory.mktemp("search") / "whoosh_index")
+    connections.reload("default")

@@ -1,3 +1,55 @@
-from ninja import Router
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from collab.search import selectors
 
 router = Router(tags=["search"])
+
+
+class SearchParams(Schema):
+    q: str = Field(..., min_length=1, max_length=selectors.MAX_QUERY_LENGTH)
+    type: str = Field("", max_length=20)
+    page: int = Field(1, ge=1, le=500)
+
+
+class SearchItem(Schema):
+    type: str
+    title: str
+    url: str
+    snippet: str
+
+
+class SearchOut(Schema):
+    items: list[SearchItem]
+    count: int
+
+
+class PersonItem(Schema):
+    id: str
+    title: str
+    url: str
+
+
+class PeopleOut(Schema):
+    items: list[PersonItem]
+    count: int
+
+
+@router.get("", response=SearchOut, url_name="search")
+def search(request: HttpRequest, params: Query[SearchParams]):
+    """Everything the caller may open that matches ``q`` (Khmer, English or both);
+    ``snippet`` is HTML-escaped text with matched words in ``<mark>``."""
+    page = selectors.search(user=request.user, query=params.q, type=params.type, page=params.page)
+    items = [
+        {"type": h.type, "title": h.title, "url": h.url, "snippet": str(h.snippet)}
+        for h in page.items
+    ]
+    return {"items": items, "count": page.count}
+
+
+@router.get("/people", response=PeopleOut, url_name="search_people")
+def people(request: HttpRequest, q: str = Query(..., min_length=1, max_length=100)):
+    """Typeahead: active people whose Khmer or Latin name starts with ``q``."""
+    hits = selectors.people_typeahead(user=request.user, prefix=q)
+    items = [{"id": h.id, "title": h.title, "url": h.url} for h in hits]
+    return {"items": items, "count": len(items)}

@@ -1,0 +1,163 @@
+"""haystack's Whoosh backend, made Khmer-aware and cheaper per query.
+
+Differences from ``haystack.backends.whoosh_backend``:
+
+* fields declared with our field classes (:mod:`collab.search.fields`) get their own Whoosh
+  type: Khmer text parses queries itself (word or sub-word match), the sub-word grams are
+  indexed but not stored, keyword fields are exact and sortable (facets);
+* highlighting uses the same analyzer as indexing and queries (haystack hard-codes
+  ``StemmingAnalyzer`` there, which cannot see Khmer words);
+* one searcher per process and index, reused across queries and threads and replaced only
+  when the index generation changes; narrowing is a filter on that same searcher;
+* writes go through one blocking writer per process (see services.process_index_queue).
+"""
+
+import os
+import threading
+
+from django.utils.encoding import force_str
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, WhooshSearchQuery
+from haystack.constants import DJANGO_CT, ID
+from haystack.utils import get_model_ct
+from whoosh import query as wq
+from whoosh.sorting import Count, FieldFacet
+
+from collab.search.highlight import snippet
+
+_searchers: dict[str, tuple] = {}
+_searchers_lock = threading.Lock()
+write_lock = threading.Lock()
+
+
+class KhmerWhooshSearchBackend(WhooshSearchBackend):
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        for field_class in fields.values():
+            make = getattr(field_class, "whoosh_field", None)
+            if make is None:
+                continue
+            name = field_class.index_fieldname
+            schema.remove(name)
+            schema.add(name, make())
+        return content_field_name, schema
+
+    # -- searching -------------------------------------------------------------------------
+
+    def searcher(self):
+        """This process's searcher for the index, fresh as of the latest commit."""
+        if not self.setup_complete:
+            self.setup()
+        with _searchers_lock:
+            # A rebuild swaps the whole directory in, so its identity is part of the version.
+            version = (os.stat(self.path).st_ino, self.index.latest_generation())
+            cached = _searchers.get(self.path)
+            if cached is None or cached[0] != version:
+                # Not searcher.refresh(): that closes readers another thread may be using;
+                # the old searcher is closed when its last reference goes.
+                self.index = self.storage.open_index(schema=self.schema)
+                cached = (version, self.index.searcher())
+                _searchers[self.path] = cached
+            return cached[1]
+
+    def parse(self, query_string: str) -> wq.Query | None:
+        if not self.setup_complete:
+            self.setup()
+        return self.parser.parse(force_str(query_string))
+
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        narrow_queries=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        if not query_string or not query_string.strip():
+            return {"results": [], "hits": 0}
+        if not self.setup_complete:
+            self.setup()
+        parsed = self.parse(query_string)
+        if parsed is None or parsed is wq.NullQuery:
+            return {"results": [], "hits": 0}
+        filters = [self.parse(nq) for nq in (narrow_queries or ())]
+        if models:
+            cts = sorted(get_model_ct(model) for model in models)
+            filters.append(wq.Or([wq.Term(DJANGO_CT, ct) for ct in cts]))
+        filter_query = wq.And([f for f in filters if f is not None]) if filters else None
+        page_num, page_length = self.calculate_page(start_offset, end_offset)
+        search_kwargs = {"filter": filter_query}
+        if facets:
+            search_kwargs["groupedby"] = [
+                FieldFacet(f, allow_overlap=True, maptype=Count) for f in facets
+            ]
+        if sort_by:
+            search_kwargs["sortedby"] = [s.lstrip("-") for s in sort_by]
+            search_kwargs["reverse"] = sort_by[0].startswith("-")
+        searcher = self.searcher()
+        if not searcher.doc_count():
+            return {"results": [], "hits": 0}
+        raw_page = searcher.search_page(parsed, page_num, pagelen=page_length, **search_kwargs)
+        if raw_page.pagenum < page_num:
+            return {"results": [], "hits": 0}
+        return self._process_results(
+            raw_page,
+            highlight=highlight,
+            query_string=query_string,
+            result_class=result_class,
+            facet_types=dict.fromkeys(facets or (), "fields"),
+        )
+
+    def _process_results(self, raw_page, highlight=False, query_string="", **kwargs):
+        results = super()._process_results(raw_page, highlight=False, **kwargs)
+        if highlight:
+            for result in results["results"]:
+                text = getattr(result, self.content_field_name, "") or ""
+                result.highlighted = {self.content_field_name: [snippet(text, query_string)]}
+        return results
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, *, docs: list[dict], remove_ids: list[str], timeout: float = 10.0) -> None:
+        """Add/replace ``docs`` and delete ``remove_ids`` in one commit (one writer)."""
+        if not self.setup_complete:
+            self.setup()
+        if not docs and not remove_ids:
+            return
+        with write_lock:
+            self.index = self.index.refresh()
+            writer = self.index.writer(timeout=timeout, delay=0.05)
+            try:
+                for doc_id in remove_ids:
+                    writer.delete_by_term(ID, doc_id)
+                for doc in docs:
+                    writer.update_document(**self.to_whoosh(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def to_whoosh(self, doc: dict) -> dict:
+        doc = {key: self._from_python(value) for key, value in doc.items()}
+        doc.pop("boost", None)
+        return doc
+
+    def update(self, index, iterable, commit=True):
+        docs = [index.full_prepare(obj) for obj in iterable]
+        self.write(docs=docs, remove_ids=[])
+
+    def remove(self, obj_or_string, commit=True):
+        from haystack.utils import get_identifier
+
+        self.write(docs=[], remove_ids=[get_identifier(obj_or_string)])
+
+
+class KhmerWhooshEngine(WhooshEngine):
+    backend = KhmerWhooshSearchBackend
+    query = WhooshSearchQuery
