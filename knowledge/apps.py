@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,14 @@ class KnowledgeConfig(AppConfig):
     name = "knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge")
+
+    def ready(self) -> None:
+        from knowledge import jobs, signals  # noqa: F401  (registers receivers and the job)
+
+        post_migrate.connect(_ensure_tree, sender=self)
+
+
+def _ensure_tree(**kwargs) -> None:
+    from knowledge.services import ensure_tree
+
+    ensure_tree()

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from knowledge import views
 
 app_name = "knowledge"
-urlpatterns: list = []
+urlpatterns = [
+    path("pages/<int:page_id>/pdf/", views.article_pdf_view, name="pdf"),
+    path("pages/<int:page_id>/feedback/", views.feedback_view, name="feedback"),
+    path("spaces/<int:space_id>/subscription/", views.subscription_view, name="subscription"),
+]

@@ -1,0 +1,361 @@
+"""Knowledge base pages (Wagtail), subscriptions, feedback, review reminders and workflow tasks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponseForbidden
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page, Task, TaskState
+
+from knowledge.blocks import ArticleBodyBlock
+
+
+class KnowledgePage(Page):
+    """Shared behaviour: our own view check (private spaces) and the reader's language."""
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        from django.contrib.auth.views import redirect_to_login
+
+        from knowledge.selectors import can_view_page
+
+        if not can_view_page(user=request.user, page=self):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return HttpResponseForbidden(
+                _("This page is in a private space you are not a member of.")
+            )
+        return super().serve(request, *args, **kwargs)
+
+    def route(self, request, path_components):
+        # A child that has no translation in the reader's language is still reachable at the
+        # same address: fall back to the same child in the other locales' trees.
+        from django.http import Http404
+
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if not path_components:
+                raise
+            for other in self.get_translations().live().specific():
+                try:
+                    return Page.route(other, request, path_components)
+                except Http404:
+                    continue
+            raise
+
+    def get_context(self, request, *args, **kwargs):
+        from knowledge.selectors import breadcrumbs_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context["breadcrumbs"] = breadcrumbs_for(page=self)
+        context["language_note"] = self.language_note(request)
+        return context
+
+    def language_note(self, request) -> str:
+        from django.utils.translation import get_language
+
+        wanted = (get_language() or "en")[:2]
+        if self.locale.language_code[:2] == wanted:
+            return ""
+        if wanted == "km":
+            return _("This page is not available in Khmer yet; it is shown in English.")
+        return _("This page is not available in English yet; it is shown in Khmer.")
+
+
+class KnowledgeIndexPage(KnowledgePage):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["knowledge.KnowledgeSpacePage"]
+    max_count_per_parent = 1
+    template = "knowledge/index_page.html"
+
+    class Meta:
+        verbose_name = _("knowledge base")
+        verbose_name_plural = _("knowledge bases")
+
+    def get_context(self, request, *args, **kwargs):
+        from knowledge.selectors import recently_updated, spaces_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context["spaces"] = spaces_for(user=request.user, index=self)
+        context["recent"] = recently_updated(user=request.user, limit=10)
+        return context
+
+
+class KnowledgeSpacePage(KnowledgePage):
+    intro = models.TextField(_("introduction"), blank=True)
+    unit = models.ForeignKey(
+        "directory.OrgUnit",
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Reviewers and approvers are looked up from this unit upwards."),
+    )
+    private = models.BooleanField(
+        _("private"),
+        default=False,
+        help_text=_("Only members of the units or groups below may see this space."),
+    )
+    member_units = ParentalManyToManyField(
+        "directory.OrgUnit",
+        verbose_name=_("member units (with their sub-units)"),
+        blank=True,
+        related_name="+",
+    )
+    member_groups = ParentalManyToManyField(
+        Group, verbose_name=_("member groups"), blank=True, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("unit"),
+        MultiFieldPanel(
+            [FieldPanel("private"), FieldPanel("member_units"), FieldPanel("member_groups")],
+            heading=_("Who may read"),
+        ),
+    ]
+    parent_page_types = ["knowledge.KnowledgeIndexPage"]
+    subpage_types = ["knowledge.ArticlePage"]
+    template = "knowledge/space_page.html"
+
+    class Meta:
+        verbose_name = _("knowledge space")
+        verbose_name_plural = _("knowledge spaces")
+
+    def get_context(self, request, *args, **kwargs):
+        from knowledge.selectors import articles_in_space, is_subscribed
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = articles_in_space(space=self)
+        context["subscribed"] = is_subscribed(user=request.user, space=self)
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "knowledge.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticleType(models.TextChoices):
+    GUIDELINE = "guideline", _("Clinical guideline")
+    POLICY = "policy", _("Policy")
+    HOWTO = "howto", _("How-to")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+
+
+class ArticlePage(KnowledgePage):
+    article_type = models.CharField(
+        _("article type"), max_length=20, choices=ArticleType.choices, default=ArticleType.HOWTO
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    owner_position = models.ForeignKey(
+        "directory.Position",
+        verbose_name=_("owner (position)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A position, not a person: ownership survives staff changes."),
+    )
+    review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=200, blank=True, help_text=_("e.g. Midwives, health centre staff")
+    )
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+    # Where an import came from ("<space slug>:<relative path>"): re-imports update it.
+    source_key = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("article_type"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("owner_position"),
+                FieldPanel("review_date"),
+                FieldPanel("last_reviewed"),
+                FieldPanel("audience"),
+                FieldPanel("tags"),
+            ],
+            heading=_("Ownership and review"),
+        )
+    ]
+    parent_page_types = ["knowledge.KnowledgeSpacePage", "knowledge.ArticlePage"]
+    subpage_types = ["knowledge.ArticlePage"]
+    template = "knowledge/article_page.html"
+
+    class Meta:
+        verbose_name = _("knowledge article")
+        verbose_name_plural = _("knowledge articles")
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        from collab.core import clock
+
+        today = today or clock.now().date()
+        return bool(self.review_date and self.review_date < today)
+
+    @property
+    def space(self) -> KnowledgeSpacePage | None:
+        return (
+            KnowledgeSpacePage.objects.filter(path__in=_ancestor_paths(self.path))
+            .order_by("-depth")
+            .first()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from knowledge.selectors import related_articles, rendered_body
+
+        context = super().get_context(request, *args, **kwargs)
+        context["body"] = rendered_body(page=self)
+        context["related"] = related_articles(user=request.user, page=self)
+        context["overdue"] = self.is_overdue()
+        return context
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = Page.steplen
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
+class SpaceSubscription(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge_subscriptions"
+    )
+    space = models.ForeignKey(KnowledgeSpacePage, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "space"], name="knowledge_one_subscription")
+        ]
+        verbose_name = _("space subscription")
+        verbose_name_plural = _("space subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.space}"
+
+
+class Feedback(models.Model):
+    page = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    helpful = models.BooleanField(_("helpful"))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+
+    def __str__(self) -> str:
+        return f"{self.page_id}: {'+' if self.helpful else '-'}"
+
+
+class ReviewReminder(models.Model):
+    """One row per reminder sent: the periodic job never sends the same reminder twice."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "30d", _("30 days before")
+        DAYS_7 = "7d", _("7 days before")
+        DUE = "due", _("on the review date")
+
+    page = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="+")
+    review_date = models.DateField()
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "review_date", "kind"], name="knowledge_one_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} {self.review_date} {self.kind}"
+
+
+class PositionApprovalTask(Task):
+    """A workflow step approved by whoever must act for a role tag in the space's unit.
+
+    The directory decides who that is (acting holder over holder, walking up the units),
+    so an approval never waits for someone on leave.
+    """
+
+    role_tag = models.CharField(
+        _("role tag"),
+        max_length=64,
+        help_text=_("Positions with this role tag approve, e.g. knowledge-reviewer"),
+    )
+
+    admin_form_fields = Task.admin_form_fields + ["role_tag"]
+
+    class Meta:
+        verbose_name = _("position approval task")
+        verbose_name_plural = _("position approval tasks")
+
+    def may_act(self, obj, user) -> bool:
+        from knowledge.selectors import approvers_for
+
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        person = getattr(user, "person", None)
+        return person is not None and person in approvers_for(task=self, page=obj)
+
+    def user_can_access_editor(self, obj, user):
+        return self.may_act(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.may_act(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self.may_act(obj, user)
+
+    def get_actions(self, obj, user):
+        if self.may_act(obj, user):
+            return [
+                ("reject", _("Request changes"), True),
+                ("approve", _("Approve"), False),
+                ("approve", _("Approve with comment"), True),
+            ]
+        return []
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if not self.may_act(task_state.workflow_state.content_object, user):
+            raise PermissionDenied
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        keep = [s.pk for s in states if self.may_act(s.workflow_state.content_object, user)]
+        return TaskState.objects.filter(pk__in=keep)
+
+    @classmethod
+    def get_description(cls):
+        return _("Whoever holds (or acts in) a position with the role tag approves")

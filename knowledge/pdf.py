@@ -1,0 +1,51 @@
+"""PDF export with WeasyPrint (Pango/HarfBuzz shape Khmer; fonts come from the system)."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+from knowledge.selectors import rendered_body
+
+BASE_URL = "http://sahakar.invalid/"
+
+
+def _local_file(url: str) -> Path | None:
+    """Media and static files are read from disk: never fetched over the network."""
+    path = unquote(urlparse(url).path)
+    if path.startswith(settings.MEDIA_URL):
+        candidate = (Path(settings.MEDIA_ROOT) / path[len(settings.MEDIA_URL) :]).resolve()
+        if candidate.is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
+            return candidate
+    if path.startswith(settings.STATIC_URL):
+        found = finders.find(path[len(settings.STATIC_URL) :])
+        return Path(found) if found else None
+    return None
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            local = _local_file(url)
+            if local is None or not local.is_file():
+                raise ValueError(f"not a local file: {url}")
+            return URLFetcherResponse(url, local.read_bytes())
+
+    return LocalOnlyFetcher()
+
+
+def article_pdf(*, page, request=None) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "knowledge/article_pdf.html",
+        {"page": page, "body": rendered_body(page=page)},
+        request=request,
+    )
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf()

@@ -1,0 +1,218 @@
+"""Reads of the knowledge base. Every listing goes through ``visible_pages_for``."""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from operator import or_
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from wagtail.models import Locale, Page
+
+from collab.core import clock
+from collab.directory.models import OrgUnit, Person
+from collab.directory.selectors import person_for_user, units_of_person, who_must_act
+
+CACHE_SECONDS = 24 * 3600
+_HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _models():
+    from knowledge import models
+
+    return models
+
+
+def _user_unit_paths(user) -> list[str]:
+    person = person_for_user(user)
+    if person is None:
+        return []
+    return list(units_of_person(person=person, at=clock.now()).values_list("path", flat=True))
+
+
+def hidden_space_paths(user) -> list[str]:
+    """Tree paths of the private spaces ``user`` is not a member of."""
+    if getattr(user, "is_superuser", False):
+        return []
+    m = _models()
+    private = list(
+        m.KnowledgeSpacePage.objects.filter(private=True).prefetch_related(
+            "member_units", "member_groups"
+        )
+    )
+    if not private:
+        return []
+    unit_paths = _user_unit_paths(user) if user.is_authenticated else []
+    group_ids = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
+    hidden = []
+    for space in private:
+        in_group = any(g.id in group_ids for g in space.member_groups.all())
+        in_unit = any(
+            up.startswith(u.path) for u in space.member_units.all() for up in unit_paths
+        )
+        if not (in_group or in_unit):
+            hidden.append(space.path)
+    return hidden
+
+
+def _exclude_hidden(qs, user):
+    hidden = hidden_space_paths(user)
+    if hidden:
+        qs = qs.exclude(reduce(or_, (Q(path__startswith=p) for p in hidden)))
+    return qs
+
+
+def visible_pages_for(user):
+    """Live knowledge pages (index, spaces, articles; every locale) ``user`` may read.
+
+    The search app and every menu, list and notification of ours filter through this.
+    """
+    m = _models()
+    qs = Page.objects.live().type(m.KnowledgeIndexPage, m.KnowledgeSpacePage, m.ArticlePage)
+    return _exclude_hidden(qs, user)
+
+
+def visible_articles_for(user):
+    m = _models()
+    return _exclude_hidden(m.ArticlePage.objects.live(), user)
+
+
+def can_view_page(*, user, page) -> bool:
+    hidden = hidden_space_paths(user)
+    return not any(page.path.startswith(p) for p in hidden)
+
+
+def _active_locale():
+    try:
+        return Locale.get_active()
+    except (Locale.DoesNotExist, LookupError):
+        return Locale.get_default()
+
+
+def spaces_for(*, user, index):
+    m = _models()
+    qs = m.KnowledgeSpacePage.objects.child_of(index).live().order_by("title")
+    return _exclude_hidden(qs, user)
+
+
+def articles_in_space(*, space):
+    m = _models()
+    return (
+        m.ArticlePage.objects.descendant_of(space)
+        .live()
+        .order_by("path")
+        .only("id", "title", "url_path", "path", "depth", "summary", "review_date", "locale_id")
+    )
+
+
+def recently_updated(*, user, limit: int = 10):
+    """Recently published articles in the reader's language (others' translations folded)."""
+    return (
+        visible_articles_for(user)
+        .filter(locale=_active_locale())
+        .order_by("-last_published_at")
+        .only("id", "title", "url_path", "path", "depth", "last_published_at", "locale_id")[:limit]
+    )
+
+
+def related_articles(*, user, page, limit: int = 5):
+    """Same-space articles sharing a tag with ``page``, most recently published first."""
+    tag_ids = list(page.tags.values_list("id", flat=True))
+    if not tag_ids:
+        return []
+    return list(
+        visible_articles_for(user)
+        .filter(tagged_items__tag_id__in=tag_ids, locale_id=page.locale_id)
+        .exclude(pk=page.pk)
+        .distinct()
+        .order_by("-last_published_at")
+        .only("id", "title", "url_path", "path", "depth", "locale_id")[:limit]
+    )
+
+
+def breadcrumbs_for(*, page) -> list[Page]:
+    """Ancestors below the site root, then the page itself."""
+    return list(page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path")) + [page]
+
+
+def is_subscribed(*, user, space) -> bool:
+    if not user.is_authenticated:
+        return False
+    return _models().SpaceSubscription.objects.filter(
+        user=user, space__translation_key=space.translation_key
+    ).exists()
+
+
+def approvers_for(*, task, page) -> list[Person]:
+    """Who must act on workflow ``task`` for ``page``: the role tag in the space's unit."""
+    page = page.specific
+    space = page if isinstance(page, _models().KnowledgeSpacePage) else getattr(page, "space", None)
+    unit = space.unit if space and space.unit_id else OrgUnit.objects.filter(parent=None).first()
+    if unit is None:
+        return []
+    return who_must_act(role=task.role_tag, unit=unit, at=clock.now())
+
+
+def owner_people(*, page) -> list[Person]:
+    """Who answers for ``page`` now: the owner position's acting holder, else its holder."""
+    position = page.owner_position
+    if position is None:
+        return []
+    at = clock.now()
+    if position.acting_at(at) and position.acting_holder.active:
+        return [position.acting_holder]
+    if position.holder_id and position.holder.active:
+        return [position.holder]
+    return []
+
+
+def overdue_articles(*, today=None):
+    m = _models()
+    today = today or clock.now().date()
+    return (
+        m.ArticlePage.objects.live()
+        .filter(review_date__lt=today)
+        .select_related("owner_position", "owner_position__unit", "locale")
+        .order_by("review_date")
+    )
+
+
+def body_cache_key(page_id: int, language: str) -> str:
+    return f"knowledge:body:{page_id}:{language}"
+
+
+def rendered_body(*, page) -> dict:
+    """The article body as HTML with heading anchors, plus its table of contents.
+
+    Cached per page and language; purged when the page is published (see signals).
+    """
+    language = (get_language() or "en")[:2]
+    key = body_cache_key(page.pk, language)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    html = str(page.body.render_as_block()) if page.body else ""
+    toc: list[dict] = []
+    used: set[str] = set()
+
+    def anchor(match: re.Match) -> str:
+        level, attrs, inner = match.group(1), match.group(2), match.group(3)
+        text = _TAGS.sub("", inner).strip()
+        base = slugify(text, allow_unicode=True) or f"section-{len(toc) + 1}"
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        toc.append({"level": int(level), "id": slug, "text": text})
+        return f'<h{level}{attrs} id="{escape(slug)}">{inner}</h{level}>'
+
+    html = _HEADING.sub(anchor, html)
+    result = {"html": mark_safe(html), "toc": toc if len(toc) >= 3 else []}
+    cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -1,0 +1,85 @@
+"""Reader actions outside the page tree: PDF download, feedback, subscriptions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from knowledge import services
+from knowledge.models import ArticlePage, KnowledgeSpacePage
+from knowledge.pdf import article_pdf
+from knowledge.selectors import can_view_page
+
+
+def _readable(request, model, pk):
+    page = get_object_or_404(model.objects.live(), pk=pk)
+    if not can_view_page(user=request.user, page=page):
+        if not request.user.is_authenticated:
+            raise _LoginNeeded
+        raise PermissionDenied
+    return page
+
+
+class _LoginNeeded(Exception):
+    pass
+
+
+def article_pdf_view(request, page_id: int):
+    try:
+        page = _readable(request, ArticlePage, page_id)
+    except _LoginNeeded:
+        return redirect_to_login(request.get_full_path())
+    pdf = article_pdf(page=page, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{page.slug}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def feedback_view(request, page_id: int):
+    page = _readable(request, ArticlePage, page_id)
+    helpful = request.POST.get("helpful")
+    comment = request.POST.get("comment", "")
+    errors = {}
+    if helpful not in ("yes", "no"):
+        errors["helpful"] = _("Choose “Yes” or “No”.")
+    if not errors:
+        try:
+            services.record_feedback(
+                user=request.user, page=page, helpful=helpful == "yes", comment=comment
+            )
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+    if errors:
+        # Keep what the reader wrote: show the form again with the comment filled in.
+        return render(
+            request,
+            "knowledge/feedback_error.html",
+            {"page": page, "errors": errors, "comment": comment, "helpful": helpful},
+            status=400,
+        )
+    messages.success(request, _("Thank you: your feedback was sent to the page's owner."))
+    return redirect(page.url + "#feedback")
+
+
+@require_POST
+@login_required
+def subscription_view(request, space_id: int):
+    space = _readable(request, KnowledgeSpacePage, space_id)
+    action = request.POST.get("action")
+    if action == "subscribe":
+        services.subscribe(user=request.user, space=space)
+        messages.success(request, _("You will be told when a page in this space is published."))
+    elif action == "unsubscribe":
+        services.unsubscribe(user=request.user, space=space)
+        messages.success(request, _("You no longer follow this space."))
+    else:
+        return HttpResponseBadRequest(_("Unknown action: use subscribe or unsubscribe."))
+    return redirect(space.url)
+
+

@@ -1,0 +1,54 @@
+"""Wagtail admin: the overdue-review report."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.reports import ReportView
+
+from knowledge.selectors import overdue_articles
+
+
+class OverdueReviewsView(ReportView):
+    page_title = _("Overdue reviews")
+    header_icon = "time"
+    template_name = "knowledge/admin/overdue_report.html"
+    results_template_name = "knowledge/admin/overdue_report_results.html"
+    index_url_name = "knowledge_overdue_report"
+    index_results_url_name = "knowledge_overdue_report_results"
+    list_export = ["title", "review_date", "owner_position", "locale"]
+    export_headings = {"review_date": _("Review date"), "owner_position": _("Owner")}
+    context_object_name = "pages"
+
+    def get_queryset(self):
+        return overdue_articles()
+
+    def get_filename(self):
+        return "overdue-reviews"
+
+
+@hooks.register("register_admin_urls")
+def register_overdue_report_urls():
+    return [
+        path(
+            "reports/knowledge-overdue/",
+            OverdueReviewsView.as_view(),
+            name="knowledge_overdue_report",
+        ),
+        path(
+            "reports/knowledge-overdue/results/",
+            OverdueReviewsView.as_view(results_only=True),
+            name="knowledge_overdue_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_overdue_report_menu_item():
+    return MenuItem(
+        _("Overdue reviews"),
+        reverse("knowledge_overdue_report"),
+        name="knowledge-overdue",
+        icon_name="time",
+        order=650,
+    )

@@ -1,0 +1,69 @@
+"""Private spaces: members read, others get 403 (anonymous: login) and never see the pages."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from knowledge.selectors import recently_updated, visible_pages_for
+from tests.knowledge.conftest import add_article, add_space
+
+
+@pytest.fixture
+def private(kb):
+    space = add_space(kb.index, "Hospital management", slug="management", unit=kb.hospital,
+                      private=True, member_units=[kb.hospital])
+    article = add_article(space, "Night duty roster", slug="night-duty", owner_position=kb.owner)
+    return space, article
+
+
+def test_member_of_a_sub_unit_reads_private_page(client, kb, private):
+    client.force_login(kb.users["reader"])  # nurse in the ward, below the member hospital
+    response = client.get(private[1].url)
+    assert response.status_code == 200
+    assert "Night duty roster" in response.content.decode()
+
+
+def test_non_member_gets_403_and_anonymous_is_sent_to_login(client, kb, private):
+    space, article = private
+    client.force_login(kb.users["outsider"])
+    for page in (space, article):
+        assert client.get(page.url).status_code == 403
+    client.logout()
+    response = client.get(article.url)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_no_listing_shows_the_private_page_to_non_members(client, kb, private):
+    space, article = private
+    outsider = kb.users["outsider"]
+    assert not visible_pages_for(outsider).filter(pk__in=[space.pk, article.pk]).exists()
+    assert visible_pages_for(outsider).filter(pk=kb.article.pk).exists()
+    assert article.pk not in [p.pk for p in recently_updated(user=outsider)]
+    client.force_login(outsider)
+    html = client.get(kb.index.url).content.decode()
+    assert "Hospital management" not in html and "Night duty roster" not in html
+    assert "Severe dehydration" in html
+    # The PDF and feedback endpoints refuse too.
+    assert client.get(f"/kb/pages/{article.pk}/pdf/").status_code == 403
+    assert client.post(f"/kb/pages/{article.pk}/feedback/", {"helpful": "yes"}).status_code == 403
+
+
+def test_group_membership_opens_a_private_space(client, kb, private):
+    space, article = private
+    group = Group.objects.create(name="Hospital board")
+    space.member_groups.add(group)
+    space.save_revision().publish()
+    outsider = kb.users["outsider"]
+    outsider.groups.add(group)
+    assert visible_pages_for(outsider).filter(pk=article.pk).exists()
+    client.force_login(outsider)
+    assert client.get(article.url).status_code == 200
+
+
+def test_visibility_costs_a_fixed_number_of_queries(kb, private, django_assert_max_num_queries):
+    for i in range(3):
+        add_space(kb.index, f"Private {i}", slug=f"private-{i}", private=True,
+                  member_units=[kb.ward])
+    # private spaces + their units + groups, the reader's person, units and groups, the pages
+    with django_assert_max_num_queries(7):
+        list(visible_pages_for(kb.users["outsider"]))
