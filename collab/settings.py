@@ -245,6 +245,9 @@ WAGTAIL_SITE_NAME = "Sahakar"
 WAGTAILADMIN_BASE_URL = SAHAKAR_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "csv", "mp4", "webm"]
+# Knowledge base: approvers are entitled by directory position, not by Wagtail's publish
+# permission; non-knowledge pages keep Wagtail's default action.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "knowledge.workflows.publish_approved"
 
 HAYSTACK_CONNECTIONS = {
     "default": {
