@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from collab.core import clock
@@ -169,3 +169,39 @@ def search_units(q: str) -> QuerySet[OrgUnit]:
             Q(name_km__icontains=term) | Q(name_en__icontains=term) | Q(code__iexact=term)
         )
     return qs.order_by("path")
+
+
+def root_units() -> QuerySet[OrgUnit]:
+    """Top-level units, each with its children prefetched (two queries)."""
+    children = OrgUnit.objects.annotate(child_count=Count("children")).order_by("path")
+    return (
+        OrgUnit.objects.filter(parent__isnull=True)
+        .prefetch_related(Prefetch("children", queryset=children))
+        .order_by("path")
+    )
+
+
+def child_units(*, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return unit.children.annotate(child_count=Count("children")).order_by("path")
+
+
+def positions_in_unit(*, unit: OrgUnit) -> QuerySet[Position]:
+    return (
+        Position.objects.filter(unit=unit)
+        .select_related("holder", "acting_holder")
+        .order_by("title_en", "pk")
+    )
+
+
+def upcoming_shifts(*, person: Person, at: datetime | None = None, limit: int = 14):
+    at = at or clock.now()
+    return (
+        OnCallShift.objects.filter(person=person, ends_at__gt=at)
+        .select_related("unit")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def search_people_with_positions(q: str) -> QuerySet[Person]:
+    held = Position.objects.select_related("unit").order_by("unit__path", "title_en")
+    return search_people(q).prefetch_related(Prefetch("positions", queryset=held))

@@ -1,0 +1,21 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.simple_tag
+def bilingual(km: str, en: str):
+    """The name in the reader's language first, the other one after it, smaller."""
+    first, second, first_lang, second_lang = (
+        (km, en, "km", "en") if (get_language() or "").startswith("km") else (en, km, "en", "km")
+    )
+    if not first:
+        first, second, first_lang, second_lang = second, "", second_lang, first_lang
+    if not second or second == first:
+        return format_html('<span lang="{}">{}</span>', first_lang, first)
+    return format_html(
+        '<span lang="{}">{}</span> <span class="dir-alt" lang="{}">{}</span>',
+        first_lang, first, second_lang, second,
+    )  # fmt: skip
