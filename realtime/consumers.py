@@ -1,9 +1,249 @@
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+"""The one websocket of a client: ``/ws/``. Protocol: docs/protocol.md."""
+
+import asyncio
+import heapq
+import json
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from . import selectors
+from .handlers import FrameError, handler_for
+from .streams import stream_group, streams_for_user, user_group
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 64 * 1024
+RESUME_PAGE_SIZE = 500
+# Live events held while a resume reads the database; past this the resume reads again.
+RESUME_BUFFER_LIMIT = 5000
+RECENT_SEQS = 4096
+CLOSE_UNAUTHENTICATED = 4401
 
 
-class StreamConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self):
-        if not self.scope["user"].is_authenticated:
-            await self.close(code=4401)
+class TokenBucket:
+    def __init__(self, *, burst: float, per_second: float) -> None:
+        self.capacity = burst
+        self.rate = per_second
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """0 when a token was taken, else the seconds until one is available."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class StreamConsumer(AsyncWebsocketConsumer):
+    user: Any
+    streams: set[str]
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            # A close before accept becomes HTTP 403; accept first so the client sees 4401.
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.user = user
+        self.joined: set[str] = set()
+        self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))
+        self.resume_task: asyncio.Task | None = None
+        self.buffer: list[tuple[int, dict]] = []
+        self.buffer_overflowed = False
+        self.floor = 0  # every visible event with seq <= floor has been sent by a resume
+        self.high = 0  # highest seq sent
+        self.recent: set[int] = set()
+        self.recent_order: deque[int] = deque()
+        burst, per_second = getattr(settings, "SAHAKAR_WS_RATE_LIMIT", (60, 20.0))
+        self.bucket = TokenBucket(burst=burst, per_second=per_second)
+        # Join before reading the hello seq: an event committed in between then arrives
+        # live instead of falling between the two.
+        await self._join(user_group(user.pk))
+        for stream in self.streams:
+            await self._join(stream_group(stream))
         await self.accept()
+        hello_user, seq = await database_sync_to_async(self._hello_data)()
+        await self.send_frame({"type": "hello", "user": hello_user, "seq": seq})
+
+    def _hello_data(self) -> tuple[dict, int]:
+        return (
+            selectors.user_summary(user_id=self.user.pk),
+            selectors.latest_visible_seq(user_id=self.user.pk, streams=self.streams),
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "resume_task", None) is not None:
+            self.resume_task.cancel()
+        for group in getattr(self, "joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined.add(group)
+
+    async def _leave(self, group: str) -> None:
+        await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined.discard(group)
+
+    # ------------------------------------------------------------------ client frames
+
+    async def send_frame(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    async def send_error(self, code: str, detail: str, **extra: Any) -> None:
+        await self.send_frame(FrameError(code, detail, **extra).frame())
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        retry_after = self.bucket.take()
+        if retry_after:
+            await self.send_error(
+                "rate_limited", "Too many frames; slow down.", retry_after=round(retry_after, 3)
+            )
+            return
+        if text_data is None:
+            await self.send_error("bad_request", "Binary frames are not supported.")
+            return
+        if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self.send_error(
+                "too_large", f"A frame may have at most {MAX_FRAME_BYTES} bytes."
+            )
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send_error("bad_request", "The frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict):
+            await self.send_error("bad_request", "A frame must be a JSON object.")
+            return
+        type_ = frame.get("type")
+        if not isinstance(type_, str) or not type_:
+            await self.send_error("bad_request", "The frame has no type.")
+            return
+        extra = {"id": frame["id"]} if isinstance(frame.get("id"), str | int) else {}
+        try:
+            await self.dispatch_frame(type_, frame)
+        except FrameError as error:
+            await self.send_frame({**extra, **error.frame()})
+        except Exception:
+            logger.exception("Frame %r from user %s failed", type_, self.user.pk)
+            await self.send_error("internal", "The server failed to handle this frame.", **extra)
+
+    async def dispatch_frame(self, type_: str, frame: dict) -> None:
+        if type_ == "ping":
+            await self.send_frame({"type": "pong"})
+        elif type_ == "resume":
+            self.start_resume(frame.get("after"))
+        else:
+            handler = handler_for(type_)
+            if handler is None:
+                raise FrameError("bad_request", f"Unknown frame type {type_!r}.")
+            await handler(self, frame)
+
+    # ------------------------------------------------------------------ resume
+
+    def start_resume(self, after: Any) -> None:
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise FrameError("bad_request", "after must be a non-negative integer.", field="after")
+        if self.resume_task is not None and not self.resume_task.done():
+            raise FrameError("bad_request", "A resume is already running.")
+        self.buffer.clear()
+        self.buffer_overflowed = False
+        self.resume_task = asyncio.create_task(self._resume(after))
+        self.resume_task.add_done_callback(self._resume_done)
+
+    def _resume_done(self, task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("Resume failed for user %s", self.user.pk, exc_info=task.exception())
+
+    def resuming(self) -> bool:
+        return self.resume_task is not None and not self.resume_task.done()
+
+    async def _resume(self, after: int) -> None:
+        try:
+            position = after
+            while True:
+                # Commit order is seq order (see services.publish), so every event up to
+                # this mark is committed; later ones reach us live and wait in the buffer.
+                mark = await database_sync_to_async(selectors.latest_seq)()
+                position = await self._send_stored(after=position, upto=max(mark, position))
+                self.floor = max(self.floor, position)
+                if not self.buffer_overflowed:
+                    break
+                self.buffer_overflowed = False
+                self.buffer.clear()
+            while self.buffer:
+                await self._send_live(heapq.heappop(self.buffer)[1])
+            await self.send_frame({"type": "resumed", "seq": max(after, self.high)})
+        except Exception:
+            await self.send_error("internal", "The resume failed; resume again.")
+            raise
+
+    async def _send_stored(self, *, after: int, upto: int) -> int:
+        while after < upto:
+            frames = await database_sync_to_async(selectors.event_frames_page)(
+                user_id=self.user.pk,
+                streams=self.streams,
+                after=after,
+                upto=upto,
+                limit=RESUME_PAGE_SIZE,
+            )
+            for frame in frames:
+                await self.send_frame(frame)
+                self._remember(frame["seq"])
+            if len(frames) < RESUME_PAGE_SIZE:
+                break
+            after = frames[-1]["seq"]
+        return upto
+
+    # ------------------------------------------------------------------ channel layer
+
+    async def stream_event(self, message: dict) -> None:
+        frame = message["event"]
+        if self.resuming():
+            if len(self.buffer) >= RESUME_BUFFER_LIMIT:
+                self.buffer_overflowed = True
+                self.buffer.clear()
+            if not self.buffer_overflowed:
+                heapq.heappush(self.buffer, (frame["seq"], frame))
+            return
+        await self._send_live(frame)
+
+    async def _send_live(self, frame: dict) -> None:
+        seq = frame["seq"]
+        if seq <= self.floor or seq in self.recent:
+            return
+        await self.send_frame(frame)
+        self._remember(seq)
+
+    def _remember(self, seq: int) -> None:
+        self.high = max(self.high, seq)
+        self.recent.add(seq)
+        self.recent_order.append(seq)
+        if len(self.recent_order) > RECENT_SEQS:
+            self.recent.discard(self.recent_order.popleft())
+
+    async def stream_membership(self, message: dict) -> None:
+        stream = message["stream"]
+        if message["joined"]:
+            self.streams.add(stream)
+            await self._join(stream_group(stream))
+        else:
+            self.streams.discard(stream)
+            await self._leave(stream_group(stream))
+
+    async def stream_ephemeral(self, message: dict) -> None:
+        if message.get("exclude") and message["exclude"] == self.channel_name:
+            return
+        await self.send_frame(message["frame"])

@@ -13,13 +13,17 @@ class Event(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
-    stream = models.CharField(max_length=100, blank=True, db_index=True)
+    stream = models.CharField(max_length=100, blank=True)
     type = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "seq"])]
+        # Resume reads "seq > N for this user or these streams" in seq order.
+        indexes = [
+            models.Index(fields=["user", "seq"]),
+            models.Index(fields=["stream", "seq"], name="realtime_event_stream_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.type}"

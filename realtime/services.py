@@ -52,7 +52,31 @@ def notify_stream_membership(*, user_id: int, stream: str, joined: bool) -> None
     transaction.on_commit(lambda: send_to_group(user_group(user_id), message))
 
 
-def send_ephemeral(*, stream: str = "", user_id: int | None = None, frame: dict) -> None:
-    """Push a frame that is never stored and never resumed (typing, presence)."""
-    group = user_group(user_id) if user_id else stream_group(stream)
-    send_to_group(group, {"type": "stream.ephemeral", "frame": frame})
+def send_ephemeral(
+    *, stream: str = "", user_id: int | None = None, frame: dict, exclude_channel: str = ""
+) -> None:
+    """Push a frame that is never stored and never resumed (typing, presence).
+
+    ``exclude_channel`` (a consumer's ``channel_name``) skips that one socket, e.g. the
+    sender of a typing notice. From async code use ``send_ephemeral_async``.
+    """
+    group, message = _ephemeral(stream, user_id, frame, exclude_channel)
+    send_to_group(group, message)
+
+
+async def send_ephemeral_async(
+    *, stream: str = "", user_id: int | None = None, frame: dict, exclude_channel: str = ""
+) -> None:
+    group, message = _ephemeral(stream, user_id, frame, exclude_channel)
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(group, message)
+
+
+def _ephemeral(
+    stream: str, user_id: int | None, frame: dict, exclude_channel: str
+) -> tuple[str, dict[str, Any]]:
+    if (user_id is None) == (not stream):
+        raise ValueError("An ephemeral frame goes to exactly one of user_id or stream.")
+    group = user_group(user_id) if user_id is not None else stream_group(stream)
+    return group, {"type": "stream.ephemeral", "frame": frame, "exclude": exclude_channel}

@@ -1,0 +1,49 @@
+"""Reads of the durable event stream."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, QuerySet
+
+from .models import Event
+
+
+def visible_events(*, user_id: int, streams: Iterable[str]) -> QuerySet[Event]:
+    """Events addressed to the user or to one of the streams the user may see."""
+    streams = list(streams)
+    audience = Q(user_id=user_id)
+    if streams:
+        audience |= Q(stream__in=streams)
+    return Event.objects.filter(audience)
+
+
+def latest_seq() -> int:
+    """The highest committed seq of the whole stream (0 when empty)."""
+    return Event.objects.aggregate(m=Max("seq"))["m"] or 0
+
+
+def latest_visible_seq(*, user_id: int, streams: Iterable[str]) -> int:
+    return visible_events(user_id=user_id, streams=streams).aggregate(m=Max("seq"))["m"] or 0
+
+
+def event_frames_page(
+    *, user_id: int, streams: Iterable[str], after: int, upto: int, limit: int
+) -> list[dict[str, Any]]:
+    """At most ``limit`` frames visible to the user with ``after < seq <= upto``, in order."""
+    rows = (
+        visible_events(user_id=user_id, streams=streams)
+        .filter(seq__gt=after, seq__lte=upto)
+        .order_by("seq")
+        .values_list("seq", "type", "payload")[:limit]
+    )
+    return [{**payload, "type": type, "seq": seq} for seq, type, payload in rows]
+
+
+def user_summary(*, user_id: int) -> dict[str, Any]:
+    """What a client shows of the signed-in user (sent in ``hello``)."""
+    user = get_user_model().objects.select_related("person").get(pk=user_id)
+    person = getattr(user, "person", None)
+    name_en = person.name_en if person else (user.get_full_name() or user.get_username())
+    name_km = (person.name_km if person else "") or name_en
+    return {"id": user.pk, "username": user.get_username(), "name": name_en, "name_km": name_km}

@@ -1,0 +1,328 @@
+"""StreamConsumer in-process (channels' WebsocketCommunicator, the settings' layer)."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from realtime import consumers, selectors
+from realtime.consumers import StreamConsumer
+from realtime.handlers import FrameError, frame_handler
+from realtime.services import notify_stream_membership, publish, send_ephemeral_async
+from tests.realtime.live_hooks import STREAM_PREFIX
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@frame_handler("test.echo")
+async def _echo(consumer, frame: dict) -> None:
+    if frame.get("fail") == "frame":
+        raise FrameError("not_allowed", "no echo for you", field="text")
+    if frame.get("fail") == "crash":
+        raise RuntimeError("handler bug")
+    await consumer.send_frame(
+        {"type": "test.echoed", "text": frame.get("text"), "channel": consumer.channel_name}
+    )
+
+
+def _publish(**kwargs):
+    with transaction.atomic():
+        return publish(type="test.event", payload=kwargs.pop("payload", {}), **kwargs)
+
+
+apublish = sync_to_async(_publish)
+
+
+async def connect(user) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(StreamConsumer.as_asgi(), "/ws/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect(timeout=10)
+    assert connected
+    return communicator
+
+
+async def recv(communicator, timeout: float = 10) -> dict:
+    return await communicator.receive_json_from(timeout=timeout)
+
+
+async def recv_until(communicator, type_: str) -> tuple[list[dict], dict]:
+    before = []
+    while (frame := await recv(communicator))["type"] != type_:
+        before.append(frame)
+    return before, frame
+
+
+async def test_hello_names_the_user_and_the_latest_visible_seq(amake_user, agroup):
+    group = await agroup("ward")
+    me = await amake_user("ana", groups=(group,))
+    other = await amake_user("bo")
+    mine = await apublish(user_id=me.pk)
+    in_stream = await apublish(stream=f"{STREAM_PREFIX}{group.pk}")
+    await apublish(user_id=other.pk)  # later seq, not visible to me
+    await apublish(stream=f"{STREAM_PREFIX}999999")
+    ws = await connect(me)
+    hello = await recv(ws)
+    assert hello == {
+        "type": "hello",
+        "user": {"id": me.pk, "username": "ana", "name": "ana", "name_km": "ana"},
+        "seq": in_stream.seq,
+    }
+    assert mine.seq < in_stream.seq
+    await ws.disconnect()
+
+
+async def test_bad_frames_get_errors_and_the_socket_stays_open(amake_user):
+    ws = await connect(await amake_user())
+    await recv(ws)
+    cases = [
+        ("{not json", "bad_request"),
+        ("[1, 2]", "bad_request"),
+        (json.dumps({"no": "type"}), "bad_request"),
+        (json.dumps({"type": 7}), "bad_request"),
+        (json.dumps({"type": "no.such.frame", "id": "r1"}), "bad_request"),
+        (json.dumps({"type": "resume", "after": -1}), "bad_request"),
+        (json.dumps({"type": "resume", "after": "5"}), "bad_request"),
+        (json.dumps({"type": "x", "pad": "a" * consumers.MAX_FRAME_BYTES}), "too_large"),
+        # 30,000 Khmer letters: under 64 K characters but 90,000 bytes of UTF-8.
+        (json.dumps({"type": "x", "pad": "ក" * 30_000}, ensure_ascii=False), "too_large"),
+    ]
+    for text, code in cases:
+        await ws.send_to(text_data=text)
+        error = await recv(ws)
+        assert (error["type"], error["code"]) == ("error", code), text[:40]
+        assert error["detail"]
+    await ws.send_to(bytes_data=b"\x00\x01")
+    assert (await recv(ws))["code"] == "bad_request"
+    await ws.send_json_to({"type": "ping"})
+    assert await recv(ws) == {"type": "pong"}
+    await ws.disconnect()
+
+
+async def test_unknown_type_error_echoes_the_frame_id(amake_user):
+    ws = await connect(await amake_user())
+    await recv(ws)
+    await ws.send_json_to({"type": "no.such.frame", "id": "r1"})
+    assert (await recv(ws))["id"] == "r1"
+    await ws.disconnect()
+
+
+async def test_registered_handlers_answer_and_their_failures_become_error_frames(amake_user):
+    ws = await connect(await amake_user())
+    await recv(ws)
+    await ws.send_json_to({"type": "test.echo", "text": "សួស្តី"})
+    echoed = await recv(ws)
+    assert (echoed["type"], echoed["text"]) == ("test.echoed", "សួស្តី")
+    await ws.send_json_to({"type": "test.echo", "fail": "frame", "id": 4})
+    assert await recv(ws) == {
+        "type": "error",
+        "code": "not_allowed",
+        "detail": "no echo for you",
+        "field": "text",
+        "id": 4,
+    }
+    await ws.send_json_to({"type": "test.echo", "fail": "crash"})
+    assert (await recv(ws))["code"] == "internal"
+    await ws.send_json_to({"type": "ping"})
+    assert await recv(ws) == {"type": "pong"}
+    await ws.disconnect()
+
+
+def test_reserved_and_conflicting_frame_types_are_refused():
+    with pytest.raises(ValueError):
+        frame_handler("ping")
+
+    async def other(consumer, frame):
+        pass
+
+    with pytest.raises(ValueError):
+        frame_handler("test.echo")(other)
+
+
+async def test_resume_sends_each_missed_visible_event_once_in_order(amake_user, agroup):
+    group = await agroup("ward")
+    me = await amake_user(groups=(group,))
+    other = await amake_user()
+    ws = await connect(me)
+    hello = await recv(ws)
+    await ws.disconnect()
+    expected = []
+    for n in range(12):
+        expected.append((await apublish(user_id=me.pk, payload={"n": n})).seq)
+        await apublish(user_id=other.pk)
+        expected.append((await apublish(stream=f"{STREAM_PREFIX}{group.pk}")).seq)
+        await apublish(stream=f"{STREAM_PREFIX}{group.pk + 1000}")
+    ws = await connect(me)
+    await recv(ws)
+    await ws.send_json_to({"type": "resume", "after": hello["seq"]})
+    frames, resumed = await recv_until(ws, "resumed")
+    assert [f["seq"] for f in frames] == expected
+    assert frames[0] == {"type": "test.event", "seq": expected[0], "n": 0}
+    assert resumed == {"type": "resumed", "seq": expected[-1]}
+    # Resuming from the middle sends only the rest.
+    await ws.send_json_to({"type": "resume", "after": expected[9]})
+    frames, resumed = await recv_until(ws, "resumed")
+    assert [f["seq"] for f in frames] == expected[10:]
+    await ws.disconnect()
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(consumers, "RESUME_PAGE_SIZE", 4)
+
+
+async def test_events_published_during_a_resume_are_neither_lost_nor_doubled(
+    amake_user, monkeypatch, small_pages
+):
+    me = await amake_user()
+    before = [(await apublish(user_id=me.pk)).seq for _ in range(10)]
+    during: list[int] = []
+    read_page = selectors.event_frames_page
+    latest_seq = selectors.latest_seq
+
+    def racing_latest_seq():
+        # Committed (and pushed) before the resume's mark: read from the database
+        # and also heard live while resuming; must be sent once.
+        during.append(_publish(user_id=me.pk).seq)
+        return latest_seq()
+
+    def racing_page(**kwargs):
+        # Committed after the mark while pages are being read: arrives live only.
+        frames = read_page(**kwargs)
+        during.append(_publish(user_id=me.pk).seq)
+        return frames
+
+    monkeypatch.setattr(selectors, "latest_seq", racing_latest_seq)
+    monkeypatch.setattr(selectors, "event_frames_page", racing_page)
+    ws = await connect(me)
+    await recv(ws)
+    await ws.send_json_to({"type": "resume", "after": 0})
+    frames, resumed = await recv_until(ws, "resumed")
+    seqs = [f["seq"] for f in frames]
+    assert resumed["seq"] == seqs[-1]
+    # The last racing event may be heard just after "resumed": still once, in order.
+    while len(seqs) < len(before) + len(during):
+        seqs.append((await recv(ws))["seq"])
+    assert seqs == sorted(before + during)
+    monkeypatch.setattr(selectors, "event_frames_page", read_page)
+    monkeypatch.setattr(selectors, "latest_seq", latest_seq)
+    after = await apublish(user_id=me.pk)
+    assert (await recv(ws))["seq"] == after.seq  # live again, nothing doubled
+    await ws.disconnect()
+
+
+async def test_a_resume_whose_live_buffer_overflows_reads_the_database_again(
+    amake_user, monkeypatch, small_pages
+):
+    monkeypatch.setattr(consumers, "RESUME_BUFFER_LIMIT", 2)
+    me = await amake_user()
+    expected = [(await apublish(user_id=me.pk)).seq for _ in range(6)]
+    read_page = selectors.event_frames_page
+    bursts = iter([5, 5])
+
+    def racing_page(**kwargs):
+        frames = read_page(**kwargs)
+        for _ in range(next(bursts, 0)):
+            expected.append(_publish(user_id=me.pk).seq)
+        return frames
+
+    monkeypatch.setattr(selectors, "event_frames_page", racing_page)
+    ws = await connect(me)
+    await recv(ws)
+    await ws.send_json_to({"type": "resume", "after": 0})
+    frames, _ = await recv_until(ws, "resumed")
+    seqs = [f["seq"] for f in frames]
+    while len(seqs) < len(expected):
+        seqs.append((await recv(ws))["seq"])
+    assert seqs == expected
+    await ws.disconnect()
+
+
+async def test_a_second_resume_while_one_runs_is_refused(amake_user, monkeypatch):
+    me = await amake_user()
+    await apublish(user_id=me.pk)
+    ws = await connect(me)
+    await recv(ws)
+    await ws.send_json_to({"type": "resume", "after": 0})
+    await ws.send_json_to({"type": "resume", "after": 0})
+    frames, _ = await recv_until(ws, "resumed")
+    errors = [f for f in frames if f["type"] == "error"]
+    # The second frame either met the running resume or came after it finished.
+    if errors:
+        assert errors[0]["code"] == "bad_request"
+    else:
+        await recv_until(ws, "resumed")
+    await ws.disconnect()
+
+
+async def test_live_events_reach_only_their_audience(amake_user, agroup):
+    group = await agroup("ward")
+    me = await amake_user(groups=(group,))
+    other = await amake_user()
+    ws = await connect(me)
+    await recv(ws)
+    await apublish(user_id=other.pk)
+    await apublish(stream=f"{STREAM_PREFIX}{group.pk + 1000}")
+    mine = await apublish(stream=f"{STREAM_PREFIX}{group.pk}", payload={"text": "ជំរាបសួរ"})
+    assert await recv(ws) == {"type": "test.event", "seq": mine.seq, "text": "ជំរាបសួរ"}
+    await ws.disconnect()
+
+
+async def test_membership_changes_join_and_leave_stream_groups(amake_user, agroup):
+    me = await amake_user()
+    group = await agroup("ward")
+    stream = f"{STREAM_PREFIX}{group.pk}"
+    ws = await connect(me)
+    await recv(ws)
+
+    def join(joined: bool) -> None:
+        with transaction.atomic():
+            notify_stream_membership(user_id=me.pk, stream=stream, joined=joined)
+
+    await sync_to_async(join)(True)
+    await ws.send_json_to({"type": "ping"})  # the control message is handled before this
+    assert await recv(ws) == {"type": "pong"}
+    event = await apublish(stream=stream)
+    assert (await recv(ws))["seq"] == event.seq
+    await sync_to_async(join)(False)
+    await ws.send_json_to({"type": "ping"})
+    assert await recv(ws) == {"type": "pong"}
+    await apublish(stream=stream)
+    own = await apublish(user_id=me.pk)
+    assert (await recv(ws))["seq"] == own.seq
+    await ws.disconnect()
+
+
+async def test_ephemeral_frames_skip_the_excluded_socket(amake_user, agroup):
+    group = await agroup("ward")
+    me = await amake_user(groups=(group,))
+    first, second = await connect(me), await connect(me)
+    await recv(first)
+    await recv(second)
+    await first.send_json_to({"type": "test.echo"})
+    first_channel = (await recv(first))["channel"]
+    await send_ephemeral_async(
+        stream=f"{STREAM_PREFIX}{group.pk}",
+        frame={"type": "test.typing", "user": me.pk},
+        exclude_channel=first_channel,
+    )
+    assert await recv(second) == {"type": "test.typing", "user": me.pk}
+    await first.send_json_to({"type": "ping"})
+    assert await recv(first) == {"type": "pong"}
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_rate_limit_answers_with_retry_after(amake_user, settings):
+    settings.SAHAKAR_WS_RATE_LIMIT = (5, 0.5)
+    ws = await connect(await amake_user())
+    await recv(ws)
+    for _ in range(8):
+        await ws.send_json_to({"type": "ping"})
+    frames = [await recv(ws) for _ in range(8)]
+    assert frames[:5] == [{"type": "pong"}] * 5
+    for frame in frames[5:]:
+        assert frame["code"] == "rate_limited"
+        assert 0 < frame["retry_after"] <= 2
+    await ws.disconnect()
