@@ -10,6 +10,7 @@ from .services import language_at_login
 def apply_language_at_login(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    language = language_at_login(user=user, current=translation.get_language() or "")
+    # From the request itself (its language cookie), not the thread's active language.
+    current = translation.get_language_from_request(request)
+    language = language_at_login(user=user, current=current)
     request.session[SESSION_KEY] = language
-    translation.activate(language)

@@ -1,0 +1,159 @@
+import re
+import sys
+from html.parser import HTMLParser
+from importlib import import_module
+from types import ModuleType
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+from collab.accounts.services import set_language
+from collab.directory.models import OrgUnit, Person, Position
+
+pytestmark = pytest.mark.django_db
+
+NAV = {
+    "/chat/": ("Chat", "ជជែក"),
+    "/meetings/": ("Meetings", "កិច្ចប្រជុំ"),
+    "/health/": ("Consultations", "ការពិគ្រោះយោបល់"),
+    "/kb/": ("Knowledge", "ចំណេះដឹង"),
+    "/learning/": ("Training", "វគ្គបណ្តុះបណ្តាល"),
+    "/directory/": ("Directory", "បញ្ជីឈ្មោះ"),
+}
+
+
+class Scripts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts: list[dict] = []
+        self.stylesheets: list[str] = []
+        self.nav: dict[str, str] = {}
+        self._nav_href = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts.append(attrs)
+        if tag == "link" and attrs.get("rel") == "stylesheet":
+            self.stylesheets.append(attrs["href"])
+        if tag == "a" and "data-nav" in attrs:
+            self._nav_href = attrs["href"]
+
+    def handle_data(self, data):
+        if self._nav_href:
+            self.nav[self._nav_href] = data.strip()
+            self._nav_href = None
+
+
+def parse(html: str) -> Scripts:
+    parser = Scripts()
+    parser.feed(html)
+    return parser
+
+
+def test_home_needs_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/"
+
+
+@pytest.mark.parametrize("language,index", [("en", 0), ("km", 1)])
+def test_shell_navigation_in_both_languages(client, member, language, index):
+    set_language(user=member, language=language)  # applied at login
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert f'<html lang="{language}">' in html
+    assert parse(html).nav == {url: labels[index] for url, labels in NAV.items()}
+    assert 'action="/search/"' in html and 'name="q"' in html
+    assert 'action="/i18n/setlang/"' in html
+
+
+def test_home_shows_empty_states_for_a_login_without_a_person(client, member):
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert "not linked to a person in the directory" in html
+    assert "Nothing new" in html
+
+
+def test_home_lists_the_positions_of_the_linked_person(
+    client, member, django_assert_max_num_queries
+):
+    unit = OrgUnit.objects.create(
+        code="PHD-12", kind="phd", name_en="Phnom Penh PHD", name_km="មន្ទីរសុខាភិបាលភ្នំពេញ"
+    )
+    person = Person.objects.create(
+        user=member, employee_id="E1", family_name_en="Sok", given_name_en="Dara",
+        family_name_km="សុខ", given_name_km="ដារា",
+    )
+    Position.objects.create(unit=unit, title_en="Director", title_km="ប្រធាន", holder=person)
+    Position.objects.create(unit=unit, title_en="Deputy", acting_holder=person)
+    client.force_login(member)
+    with django_assert_max_num_queries(8):
+        html = client.get("/").content.decode()
+    assert "Welcome, Sok Dara" in html
+    assert "Director" in html and "Deputy" in html and "Phnom Penh PHD" in html
+    assert "(acting)" in html
+
+
+def test_bell_shows_the_count_from_the_notifications_app(client, member, monkeypatch):
+    try:
+        selectors = import_module("collab.notifications.selectors")
+    except ImportError:  # until the notifications app ships its selectors
+        selectors = ModuleType("collab.notifications.selectors")
+        monkeypatch.setitem(sys.modules, "collab.notifications.selectors", selectors)
+    monkeypatch.setattr(selectors, "unread_count", lambda user: 7, raising=False)
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    badge = re.search(r'<span class="shell-bell-count" id="shell-bell-count"([^>]*)>(\d+)<', html)
+    assert badge.group(2) == "7" and "hidden" not in badge.group(1)
+    assert "You have 7 unread notifications." in html
+
+
+def test_shell_renders_without_the_notifications_selector(client, member, monkeypatch):
+    monkeypatch.setitem(sys.modules, "collab.notifications.selectors", None)  # import fails
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert 'id="shell-bell-count" hidden>0<' in html
+
+
+def test_no_inline_script_without_nonce_and_a_csp_header(client, member):
+    client.force_login(member)
+    response = client.get("/")
+    directives = dict(
+        d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";")
+    )
+    assert directives["default-src"] == "'self'"
+    script_src = directives["script-src"].split()
+    assert script_src[0] == "'self'"
+    # Only real nonces may follow (a literal 'nonce' is an invalid source Chromium ignores).
+    assert all(re.fullmatch(r"'nonce-[A-Za-z0-9+/=_-]+'", s) for s in script_src[1:]), script_src
+    for script in parse(response.content.decode()).scripts:
+        assert script.get("src", "").startswith("/static/") or script.get("nonce"), script
+        assert "://" not in script.get("src", "")  # no CDN
+
+
+def test_anonymous_pages_are_readable(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'id="login-form"' in html
+    assert "data-nav" not in html  # navigation only for members
+
+
+def test_page_weight_of_home_is_small(client, member):
+    client.force_login(member)
+    html = client.get("/").content
+    css_total = 0
+    for href in parse(html.decode()).stylesheets:
+        path = finders.find(href.removeprefix(settings.STATIC_URL))
+        css_total += len(open(path, "rb").read())
+    assert len(html) + css_total < 100_000, (len(html), css_total)
+
+
+def test_khmer_font_is_served_locally_with_its_licence():
+    for name in ["NotoSansKhmer-Regular.woff2", "NotoSansKhmer-Bold.woff2", "OFL.txt"]:
+        assert finders.find(f"sahakar/fonts/{name}"), name
+    css = open(finders.find("sahakar/css/shell.css"), encoding="utf-8").read()
+    assert 'src: url("../fonts/NotoSansKhmer-Regular.woff2")' in css
+    assert "http" not in css
+    licence = open(finders.find("sahakar/fonts/OFL.txt"), encoding="utf-8").read()
+    assert "SIL Open Font License" in licence
