@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.urls import reverse
 
 from collab.core import clock
 from collab.directory.models import OnCallShift, OrgUnit, Person, Position
@@ -205,3 +206,47 @@ def upcoming_shifts(*, person: Person, at: datetime | None = None, limit: int = 
 def search_people_with_positions(q: str) -> QuerySet[Person]:
     held = Position.objects.select_related("unit").order_by("unit__path", "title_en")
     return search_people(q).prefetch_related(Prefetch("positions", queryset=held))
+
+
+def people_for_api(q: str, *, include_inactive: bool = False) -> QuerySet[Person]:
+    """People matching ``q`` (all when empty) with ``held_positions`` and
+    ``acting_positions_now`` prefetched as lists."""
+    if q.strip():
+        people = search_people(q, include_inactive=include_inactive)
+    else:
+        people = Person.objects.all() if include_inactive else Person.objects.filter(active=True)
+        people = people.order_by("family_name_en", "given_name_en", "pk")
+    positions = Position.objects.select_related("unit").order_by("unit__path", "title_en")
+    return people.prefetch_related(
+        Prefetch("positions", queryset=positions, to_attr="held_positions"),
+        Prefetch(
+            "acting_positions",
+            queryset=positions.filter(_acting_now(clock.now())),
+            to_attr="acting_positions_now",
+        ),
+    )
+
+
+def suggestions(q: str, *, limit: int = 8) -> list[dict]:
+    """A few people then units for a search box: small, one line each."""
+    people = list(search_people(q)[:limit])
+    units = list(search_units(q)[: limit - len(people)]) if len(people) < limit else []
+    return [
+        {
+            "type": "person",
+            "key": p.employee_id,
+            "name_km": p.name_km,
+            "name_en": p.name_en,
+            "url": reverse("directory:person", args=[p.employee_id]),
+        }
+        for p in people
+    ] + [
+        {
+            "type": "unit",
+            "key": u.code,
+            "name_km": u.name_km,
+            "name_en": u.name_en,
+            "url": reverse("directory:unit", args=[u.code]),
+        }
+        for u in units
+    ]
