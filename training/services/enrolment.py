@@ -40,8 +40,10 @@ def enrol(*, person: Person, course: CoursePage) -> Enrolment:
         return Enrolment.objects.get(person=person, course=course)
 
 
-def record_lesson_view(*, person: Person, lesson: LessonPage) -> None:
-    course = selectors.course_of(lesson)
+def record_lesson_view(
+    *, person: Person, lesson: LessonPage, course: CoursePage | None = None
+) -> None:
+    course = course or selectors.course_of(lesson)
     if course is None:
         return
     _view, created = LessonView.objects.get_or_create(

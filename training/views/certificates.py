@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from .. import selectors
 from ..models import Certificate
-from ..services.certificates import qr_svg, render_pdf, verification_url
+from ..services.certificates import render_pdf
 from .common import person_required
 
 
@@ -34,9 +34,5 @@ def verify(request, code: str | None = None):
     certificate = Certificate.objects.filter(code=code.upper()).first()
     context = {"searched": True, "code": code, "certificate": certificate}
     if certificate:
-        context.update(
-            state=selectors.certificate_state(certificate),
-            qr_svg=qr_svg(certificate),
-            verify_url=verification_url(certificate),
-        )
+        context["state"] = selectors.certificate_state(certificate)
     return render(request, "training/verify.html", context, status=200 if certificate else 404)

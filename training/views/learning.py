@@ -55,13 +55,14 @@ def _can_read(person, course) -> bool:
     return course.open_enrolment or Enrolment.objects.filter(person=person, course=course).exists()
 
 
+
 @person_required
 def lesson_detail(request, *, lesson):
     course = selectors.course_of(lesson)
     if not _can_read(request.person, course):
         return refused(request, TrainingError("not_enrolled", "", status=403))
-    enrolment_services.record_lesson_view(person=request.person, lesson=lesson)
-    siblings = list(lesson.get_parent().get_children().live().only("id", "title", "url_path"))
+    enrolment_services.record_lesson_view(person=request.person, lesson=lesson, course=course)
+    siblings = list(lesson.get_siblings().live().only("id", "title", "url_path"))
     index = next((i for i, p in enumerate(siblings) if p.pk == lesson.pk), 0)
     return render(
         request,
