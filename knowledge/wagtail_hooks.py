@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 
-from knowledge.selectors import overdue_articles
+from knowledge.selectors import overdue_articles, visible_articles_for
 
 
 class OverdueReviewsView(ReportView):
@@ -21,7 +21,8 @@ class OverdueReviewsView(ReportView):
     context_object_name = "pages"
 
     def get_queryset(self):
-        return overdue_articles()
+        visible = visible_articles_for(self.request.user).values("pk")
+        return overdue_articles().filter(pk__in=visible)
 
     def get_filename(self):
         return "overdue-reviews"
