@@ -1,7 +1,7 @@
 """/api/v1/directory: units and people, in Khmer and Latin."""
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from collab.directory import selectors
 from collab.directory.models import OrgUnit, Person, Position
@@ -146,7 +146,7 @@ def list_units(request: HttpRequest, page: Query[Page]):
 def get_unit(request: HttpRequest, code: str):
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
-        return 404, {"message": "Org unit not found."}
+        return Status(404, {"message": "Org unit not found."})
     return _unit(unit)
 
 
@@ -164,7 +164,7 @@ def get_person(request: HttpRequest, employee_id: str):
     )
     person = person.first()
     if person is None:
-        return 404, {"message": "Person not found."}
+        return Status(404, {"message": "Person not found."})
     return _person(person)
 
 

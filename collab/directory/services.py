@@ -80,11 +80,11 @@ def import_directory(
 
 @dataclass
 class _Plan:
-    new_people: list[tuple[Row, Person]]
-    changed_people: list[Person]
+    new_people: list[Row]
+    changed_people: list[tuple]  # (*PERSON_FIELDS, active, pk)
     positions_to_update: dict[int, dict]
     new_holder: dict[int, int]
-    positions_to_create: list[tuple[Row, Position]]
+    positions_to_create: list[tuple[Row, int | None]]  # holder pk, None: new person
     to_deactivate: list[int]
 
 
@@ -92,20 +92,20 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
     existing = {
         r[1]: r for r in Person.objects.values_list("pk", "employee_id", *PERSON_FIELDS, "active")
     }
-    new_people: list[tuple[Row, Person]] = []
-    changed: list[Person] = []
+    new_people: list[Row] = []
+    changed: list[tuple] = []
     person_pk: dict[int, int] = {}  # row line → pk of an existing person
     for row in rows:
         old = existing.get(row["employee_id"])
         values = {f: row[f] for f in PERSON_FIELDS}
         if old is None:
-            new_people.append((row, Person(employee_id=row["employee_id"], **values)))
+            new_people.append(row)
             continue
         person_pk[row.line] = old[0]
         old_values = dict(zip(PERSON_FIELDS, old[2:-1], strict=True))
         if old_values != values or not old[-1]:
             result.people_reactivated += not old[-1]
-            changed.append(Person(pk=old[0], employee_id=old[1], active=True, **values))
+            changed.append((*values.values(), True, old[0]))
         else:
             result.people_unchanged += 1
     result.people_created = len(new_people)
@@ -123,7 +123,7 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
 
     updates: dict[int, dict] = {}  # position pk → changed field values
     new_holder: dict[int, int] = {}  # position pk → line of a person not yet inserted
-    creates: list[tuple[Row, Position]] = []
+    creates: list[tuple[Row, int | None]] = []
 
     def update(pk: int, **values) -> None:
         updates.setdefault(pk, {}).update(values)
@@ -155,18 +155,7 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
                 new_holder[position_pk] = row.line
             result.positions_filled += 1
         else:
-            creates.append(
-                (
-                    row,
-                    Position(
-                        unit_id=row.unit_id,
-                        title_en=row["position_title_en"],
-                        title_km=row["position_title_km"],
-                        holder_id=pk,
-                        imported=True,
-                    ),
-                )
-            )
+            creates.append((row, pk))
     result.positions_created = len(creates)
 
     to_deactivate: list[int] = []
@@ -182,54 +171,72 @@ def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
         chunks = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
         return progress(chunks, desc=desc, unit="batch") if chunks else []
 
-    new_pk: dict[int, int] = {}
     for chunk in batches(plan.new_people, "new people"):
-        Person.objects.bulk_create([p for _, p in chunk])
-        new_pk.update((row.line, p.pk) for row, p in chunk)
+        _insert_rows(
+            Person,
+            ["employee_id", *PERSON_FIELDS, "photo", "languages", "active", "user_id"],
+            [(r["employee_id"], *(r[f] for f in PERSON_FIELDS), "", "", True, None) for r in chunk],
+        )
+    new_pk: dict[int, int] = {}
+    if plan.new_people:
+        pk_of = dict(Person.objects.values_list("employee_id", "pk"))
+        new_pk = {r.line: pk_of[r["employee_id"]] for r in plan.new_people}
     for chunk in batches(plan.changed_people, "changed people"):
-        _update_rows(Person, chunk, [*PERSON_FIELDS, "active"])
+        _update_rows(Person, [*PERSON_FIELDS, "active"], chunk)
 
     for pk, line in plan.new_holder.items():
         plan.positions_to_update[pk]["holder_id"] = new_pk[line]
-    for row, position in plan.positions_to_create:
-        if position.holder_id is None:
-            position.holder_id = new_pk[row.line]
-
-    # bulk_update writes one field list per call: group posts by what changed.
-    by_fields: dict[tuple[str, ...], list[Position]] = defaultdict(list)
+    # One UPDATE statement shape per set of changed fields.
+    by_fields: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     for pk, values in plan.positions_to_update.items():
-        by_fields[tuple(sorted(values))].append(Position(pk=pk, **values))
-    for fields, positions in by_fields.items():
-        for chunk in batches(positions, "positions"):
-            _update_rows(Position, chunk, list(fields))
+        fields = tuple(sorted(values))
+        by_fields[fields].append((*(values[f] for f in fields), pk))
+    for fields, params in by_fields.items():
+        for chunk in batches(params, "positions"):
+            _update_rows(Position, list(fields), chunk)
     for chunk in batches(plan.positions_to_create, "new positions"):
-        Position.objects.bulk_create([p for _, p in chunk])
+        _insert_rows(
+            Position,
+            ["unit_id", "title_en", "title_km", "holder_id", "acting_holder_id", "acting_from",
+             "acting_until", "role_tags", "imported"],
+            [
+                (r.unit_id, r["position_title_en"], r["position_title_km"],
+                 pk if pk is not None else new_pk[r.line], None, None, None, "", True)
+                for r, pk in chunk
+            ],
+        )  # fmt: skip
 
     if plan.to_deactivate:
         result.sessions_ended = deactivate_people(person_ids=plan.to_deactivate)
 
 
-def _update_rows(model, objs: list, attnames: list[str]) -> None:
-    """One parameterised UPDATE per row through executemany.
-
-    bulk_update builds ``CASE WHEN pk=… THEN …`` per batch, which SQLite evaluates in
-    time quadratic in the batch size (measured: 1,000 rows ≈ 4 s); executemany keeps
-    a re-import of 15,000 changed rows to seconds on SQLite and PostgreSQL alike.
-    """
-    fields = [model._meta.get_field(a) for a in attnames]
+# Raw executemany for the bulk writes: the ORM's bulk_create spent ~70 % of a 300,000-row
+# import building model instances and SQL (profiled), and bulk_update's CASE WHEN is
+# quadratic in the batch on SQLite (1,000 rows ≈ 4 s). Columns are listed explicitly: a new
+# NOT NULL column on Person/Position must be added here (the import tests would fail).
+def _write_many(model, sql_for, attnames: list[str], rows: list[tuple]) -> None:
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(model._meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(model._meta.pk.column),
-    )
-    params = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]
-        for obj in objs
-    ]
+    columns = [quote(model._meta.get_field(a).column) for a in attnames]
+    sql = sql_for(quote(model._meta.db_table), columns, quote(model._meta.pk.column))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, rows)
+
+
+def _insert_rows(model, attnames: list[str], rows: list[tuple]) -> None:
+    def sql(table, columns, pk):
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: E501
+
+    _write_many(model, sql, attnames, rows)
+
+
+def _update_rows(model, attnames: list[str], rows: list[tuple]) -> None:
+    """``rows``: (value for each attname..., pk)."""
+
+    def sql(table, columns, pk):
+        return f"UPDATE {table} SET {', '.join(c + ' = %s' for c in columns)} WHERE {pk} = %s"
+
+    _write_many(model, sql, attnames, rows)
 
 
 def deactivate_people(*, person_ids: list[int]) -> int:
