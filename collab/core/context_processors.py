@@ -1,5 +1,6 @@
 from functools import cache
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,9 @@ NAVIGATION = [
     ("/directory/", _("Directory"), "directory"),
 ]
 
+# Each language named in itself, the same in every UI (Django's name_local for km is "Khmer").
+ENDONYMS = {"km": "ខ្មែរ", "en": "English"}
+
 
 def shell(request: HttpRequest) -> dict:
     """Navigation and the bell's initial count; the count is only queried if rendered."""
@@ -29,4 +33,7 @@ def shell(request: HttpRequest) -> dict:
     def unread_count() -> int | None:  # templates call it: no query unless rendered
         return unread_notification_count(user) if user is not None else None
 
-    return {"shell_nav": nav, "shell_unread_count": unread_count}
+    languages = [
+        {"code": code, "name": ENDONYMS.get(code, str(name))} for code, name in settings.LANGUAGES
+    ]
+    return {"shell_nav": nav, "shell_languages": languages, "shell_unread_count": unread_count}

@@ -160,6 +160,7 @@ def browser(browser_factory):
 @pytest.fixture
 def page(browser) -> Iterator:
     context = browser.new_context(locale="en-US")
+    context.set_default_timeout(10_000)  # fail fast: local pages answer in well under that
     page = context.new_page()
     entries: list[ConsoleEntry] = []
     page.console_entries = entries
