@@ -1,80 +1,26 @@
-"""Every searchable type, declared here (haystack discovers this module).
+"""Every searchable type (haystack discovers this module).
 
-Types of apps that are not installed or not written yet are skipped, so this module
-imports cleanly at every stage of the suite.
+Each type lives in ``collab/search/types/<app>.py``; a type whose app is missing or whose
+models have changed shape is skipped with a warning, so search keeps working for the rest.
 """
 
-from django.utils.translation import gettext_lazy as _
-from haystack import indexes
+import logging
 
-from collab.directory.models import OrgUnit, Person, Position
-from collab.search.indexes import SahakarIndex, url_or
+from collab.search.types.directory import OrgUnitIndex, PersonIndex  # noqa: F401
 
+logger = logging.getLogger(__name__)
 
-def _ids(*values) -> list:
-    return [v for v in values if v is not None]
+try:
+    from collab.search.types.knowledge import ArticleIndex, SpaceIndex  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the knowledge app
+    logger.warning("knowledge pages are not searchable: %s", exc)
 
+try:
+    from collab.search.types.training import CourseIndex, LessonIndex  # noqa: F401
+except ImportError as exc:  # pragma: no cover
+    logger.warning("courses and lessons are not searchable: %s", exc)
 
-class PersonIndex(SahakarIndex, indexes.Indexable):
-    type_key = "person"
-    type_label = _("People")
-    watch = {
-        Position: lambda pos: _ids(pos.holder_id, pos.acting_holder_id),
-        OrgUnit: lambda unit: Person.objects.filter(positions__unit=unit).values_list(
-            "pk", flat=True
-        ),
-    }
-
-    def get_model(self):
-        return Person
-
-    def index_queryset(self, using=None):
-        # Deactivated people are not in the index at all (and re-checked at result time).
-        return Person.objects.filter(active=True).prefetch_related("positions__unit")
-
-    def title_en(self, obj) -> str:
-        return obj.name_en
-
-    def title_km_of(self, obj) -> str:
-        return obj.name_km
-
-    def body(self, obj) -> str:
-        lines = []
-        for pos in obj.positions.all():
-            lines.append(f"{pos.title_en} {pos.title_km} — {pos.unit.name_en} {pos.unit.name_km}")
-        lines.append(" ".join(p for p in (obj.email, obj.phone, obj.employee_id) if p))
-        return "\n".join(lines)
-
-    def url_of(self, obj) -> str:
-        return url_or("directory:person", obj.pk, fallback=f"/directory/people/{obj.pk}/")
-
-    def visible_ids(self, user, ids):
-        qs = Person.objects.filter(pk__in=ids, active=True)
-        return {str(pk) for pk in qs.values_list("pk", flat=True)}
-
-
-class OrgUnitIndex(SahakarIndex, indexes.Indexable):
-    type_key = "unit"
-    type_label = _("Org units")
-
-    def get_model(self):
-        return OrgUnit
-
-    def index_queryset(self, using=None):
-        return OrgUnit.objects.select_related("parent")
-
-    def title_en(self, obj) -> str:
-        return obj.name_en
-
-    def title_km_of(self, obj) -> str:
-        return obj.name_km
-
-    def body(self, obj) -> str:
-        parent = f"{obj.parent.name_en} {obj.parent.name_km}" if obj.parent_id else ""
-        return f"{obj.code} {obj.get_kind_display()}\n{parent}\n{obj.email} {obj.phone}".strip()
-
-    def url_of(self, obj) -> str:
-        return url_or("directory:unit", obj.pk, fallback=f"/directory/units/{obj.pk}/")
-
-    def visible_ids(self, user, ids):
-        return {str(pk) for pk in OrgUnit.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+try:
+    from collab.search.types.chat import MessageIndex  # noqa: F401
+except ImportError as exc:  # pragma: no cover
+    logger.warning("chat messages are not searchable: %s", exc)

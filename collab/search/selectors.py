@@ -14,6 +14,7 @@ from collab.search.indexes import search_types
 from collab.search.services import backend
 
 MAX_QUERY_LENGTH = 200
+FACET_ORDER = ["person", "unit", "page", "space", "course", "lesson", "message"]
 
 
 @dataclass
@@ -121,7 +122,8 @@ def search(*, user, query: str, type: str = "", page: int = 1, per_page: int = 2
         for r in visible
     ]
     counts = dict(facet_source.get("facets", {}).get("fields", {}).get("kind", []))
-    facets = [(key, str(idx.type_label), counts.get(key, 0)) for key, idx in types.items()]
+    keys = sorted(types, key=lambda k: FACET_ORDER.index(k) if k in FACET_ORDER else 99)
+    facets = [(key, str(types[key].type_label), counts.get(key, 0)) for key in keys]
     return SearchPage(
         query=query,
         type=type,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from haystack import connections
 from haystack.constants import ID
@@ -88,7 +89,11 @@ def _on_change(sender, instance, **kwargs) -> None:
         if sender is index.get_model():
             enqueue_index_update(model=sender, ids=[instance.pk])
         elif sender in index.watch:
-            enqueue_index_update(model=index.get_model(), ids=list(index.watch[sender](instance)))
+            try:
+                ids = list(index.watch[sender](instance))
+            except ObjectDoesNotExist:  # deleted along with what it pointed to
+                continue
+            enqueue_index_update(model=index.get_model(), ids=ids)
 
 
 def connect_signals() -> None:
