@@ -137,6 +137,7 @@ def test_search_in_khmer_interface(viewer, world):
     viewer.post("/i18n/setlang/", {"language": "km", "next": "/directory/"})
     html = viewer.get("/directory/search", {"q": "សុខ"}).content.decode()
     assert '<span lang="km">សុខ ដារា</span>' in html
+    assert "ស្វែងរកក្នុងបញ្ជីឈ្មោះ" in html  # "Directory search", from the Khmer catalogue
 
 
 def test_empty_search_shows_only_the_form(viewer):
