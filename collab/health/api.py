@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from . import selectors, services
@@ -39,7 +39,7 @@ def _invalid(exc: ValidationError):
         for field, messages in exc.message_dict.items()
     ]
     text = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return 422, {"message": f"Invalid input: {text}", "errors": fields}
+    return Status(422, {"message": f"Invalid input: {text}", "errors": fields})
 
 
 @router.post("/lab-results", response={201: LabResultOut, 200: LabResultOut, 422: dict})
@@ -53,7 +53,7 @@ def post_lab_result(request: HttpRequest, payload: LabResultIn):
         )
     except ValidationError as exc:
         return _invalid(exc)
-    return (201 if created else 200), {"id": result.pk, "created": created}
+    return Status(201 if created else 200, {"id": result.pk, "created": created})
 
 
 @router.get("/referrals/{referral_id}/fhir")

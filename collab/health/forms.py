@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,10 +9,7 @@ from .models import HEALTH_ID_PATTERN, Urgency
 
 
 class ReferralForm(forms.Form):
-    health_id = forms.RegexField(
-        label=_("Patient's Health ID"), regex=HEALTH_ID_PATTERN, max_length=32,
-        error_messages={"invalid": _("A Health ID is 4–32 capital letters, digits or dashes.")},
-    )
+    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32)
     from_unit = forms.ModelChoiceField(label=_("From (your unit)"), queryset=OrgUnit.objects.none())
     to_unit = forms.ModelChoiceField(
         label=_("Refer to"),
@@ -29,7 +28,10 @@ class ReferralForm(forms.Form):
             self.fields["from_unit"].initial = units.first()
 
     def clean_health_id(self):
-        return self.cleaned_data["health_id"].strip().upper()
+        value = self.cleaned_data["health_id"].strip().upper()
+        if not re.fullmatch(HEALTH_ID_PATTERN, value):
+            raise forms.ValidationError(_("A Health ID is 4–32 capital letters, digits or dashes."))
+        return value
 
 
 class ResponseForm(forms.Form):

@@ -1,17 +1,21 @@
 from django.db.models import Q, QuerySet
 
-from collab.directory.models import OrgUnit
+from collab.core.clock import now
+from collab.directory.models import OnCallShift, OrgUnit
 from collab.directory.selectors import person_for_user, units_of_person
 
 from .models import LabResult, Patient, Referral
 
 
 def member_paths(user) -> list[str]:
-    """Materialised paths of the units the user works in (holder or acting)."""
+    """Materialised paths of the units the user works in: holder, acting, or on call now."""
     person = person_for_user(user)
     if person is None:
         return []
-    return list(units_of_person(person=person).values_list("path", flat=True))
+    at = now()
+    held = list(units_of_person(person=person, at=at).values_list("path", flat=True))
+    on_call = OnCallShift.objects.filter(person=person, starts_at__lte=at, ends_at__gt=at)
+    return held + list(on_call.values_list("unit__path", flat=True))
 
 
 def is_member(*, user, unit: OrgUnit) -> bool:

@@ -58,7 +58,7 @@ def new_notification_frame(notification: Notification, *, user) -> dict:
         "message": {"en": notification.message_en, "km": notification.message_km},
         "url": notification.url,
         "requires_ack": notification.requires_ack,
-        "unread": unread_count(user),
+        "unread_count": unread_count(user),
     }
 
 

@@ -257,7 +257,7 @@ def _mark_read(*, user, ids, at) -> int:
         entries.update(read_at=at)
         publish(
             type="notification.read",
-            payload={"ids": changed, "unread": unread_count(user)},
+            payload={"ids": changed, "unread_count": unread_count(user)},
             user_id=user.pk,
         )
     return len(changed)

@@ -54,7 +54,7 @@ def test_ack_button_stops_escalation_and_updates_the_bell(client):
     n.refresh_from_db()
     assert n.acknowledged_by == user and n.next_escalation_at is None
     read = Event.objects.filter(type="notification.read", user=user).last()
-    assert read.payload == {"ids": [n.pk], "unread": 0}
+    assert read.payload == {"ids": [n.pk], "unread_count": 0}
 
 
 def test_someone_elses_notification_is_404(client):

@@ -100,7 +100,7 @@ def test_in_app_delivery_is_an_event_for_the_user_in_the_same_transaction():
     user = org.people["oncall"].user
     event = Event.objects.get(type="notification.new", user=user)
     assert event.payload["id"] == n.pk
-    assert event.payload["unread"] == 1
+    assert event.payload["unread_count"] == 1
     assert event.payload["message"] == MESSAGE
     in_app = Delivery.objects.get(user=user, channel="in_app")
     assert in_app.status == "sent" and in_app.attempt_log.count() == 1
