@@ -4,7 +4,7 @@ import pytest
 
 from collab.accounts.models import Profile
 from collab.directory.models import OrgUnit, Person, Position
-from tests.support.browser import csp_violations, login
+from tests.support.browser import csp_violations, login, outside_browser_loop
 
 pytestmark = pytest.mark.browser
 
@@ -75,3 +75,23 @@ def test_home_page_reports_no_csp_violation(page, daphne_server, people):
         )
     assert page.evaluate("window.inlineRan === undefined")
     assert csp_violations(page), page.console_entries
+
+
+def test_bell_count_follows_notification_events_from_the_stream(page, daphne_server, people):
+    from realtime.services import publish
+
+    login(page, daphne_server.url, "sokha", PASSWORD)
+    page.wait_for_function("() => window.Sahakar && window.Sahakar.stream.state === 'open'")
+    badge = page.locator("#shell-bell-count")
+    assert badge.is_hidden()
+
+    # Published while this page is away: the next page resumes from its last seq and gets it.
+    outside_browser_loop(
+        publish, type="notification.new", payload={"id": 1, "unread_count": 4}, user_id=people.pk
+    )
+    page.goto(f"{daphne_server.url}/accounts/profile/")
+    page.wait_for_function(
+        "() => document.getElementById('shell-bell-count').textContent === '4'"
+    )
+    assert badge.is_visible()
+    assert page.locator("#shell-bell").get_attribute("data-unread") == "4"

@@ -27,6 +27,13 @@ Helpers
 ``login_with_session(context, base_url, user)``
     Skips the form: creates a session in the test database for ``user`` (like
     ``Client.force_login``) and puts its cookie into the browser context.
+``outside_browser_loop(func, *args, **kwargs)``
+    Runs ``func`` in a short-lived thread and returns its result. Needed for code that
+    uses ``async_to_sync`` (e.g. ``realtime.services.publish``, whose push runs on commit)
+    while Playwright is alive, since asgiref refuses it in a thread with a running loop.
+
+Users that log in through the form must have passwords hashed by a hasher the server knows:
+a test folder that switches to a fast test-only hasher must keep the default for these.
 
 Why the sync API is wrapped like this: while a sync Playwright is alive, it marks the test
 thread as running an asyncio loop between calls. Django then refuses ORM calls from the test
@@ -42,6 +49,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -98,6 +106,27 @@ def login_with_session(context, base_url: str, user) -> None:
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
     )
+
+
+def outside_browser_loop(func: Callable, *args, **kwargs):
+    from django.db import connections
+
+    result: dict = {}
+
+    def run() -> None:
+        try:
+            result["value"] = func(*args, **kwargs)
+        except BaseException as exc:  # re-raised in the test's thread
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="outside-browser-loop")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def _require_browser_marker(request: pytest.FixtureRequest) -> None:
