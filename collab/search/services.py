@@ -152,15 +152,26 @@ def rebuild_index(
         new_index = be.storage.__class__(str(fresh)).create_index(be.schema)
         writer = new_index.writer(limitmb=256)
         processes = processes or max(1, (os.cpu_count() or 2))
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool = multiprocessing.get_context("fork").Pool(processes) if processes > 1 else None
+
+        def segment_all(raws: list[dict]) -> list[dict]:
+            if pool is None:
+                return [segment_document(raw) for raw in raws]
+            return pool.map(segment_document, raws, chunksize=16)
+
+        try:
             for index in search_types().values():
                 # Database reads stay in this thread (and its transaction); only the
                 # segmentation is shipped to the pool.
                 for raws in _raw_batches(index, batch):
-                    for doc in pool.map(segment_document, raws, chunksize=16):
+                    for doc in segment_all(raws):
                         writer.add_document(**be.to_whoosh(doc))
                     count += len(raws)
                     on_progress(len(raws))
+        finally:
+            if pool:
+                pool.close()
+                pool.join()
         writer.commit()
         old = live.with_name(live.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -173,6 +184,15 @@ def rebuild_index(
         shutil.rmtree(fresh, ignore_errors=True)
     be.setup()
     return count
+
+
+def ensure_index_built() -> int:
+    """Build the index if it is empty while the database has documents (a fresh install,
+    a deleted index directory). Returns documents indexed (0 when nothing was needed)."""
+    if backend().searcher().doc_count() or not count_documents():
+        return 0
+    logger.info("search index is empty: building it")
+    return rebuild_index(processes=1)
 
 
 def indexed_ids(*, kind: str | None = None) -> set[str]:

@@ -13,6 +13,7 @@ from collab.search.selectors import search
 from collab.search.services import (
     backend,
     drain_index_queue,
+    ensure_index_built,
     indexed_ids,
     process_index_queue,
     rebuild_index,
@@ -170,3 +171,11 @@ def test_query_count_of_a_search_is_bounded(
         page = search(user=user, query="bulk")
     assert page.count == 30 and len(page.items) == 20
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_empty_index_is_built_from_the_database(make_person, make_user):
+    people = [make_person("Bulk", f"Imported{i}") for i in range(3)]
+    PendingIndexUpdate.objects.all().delete()  # as after a bulk import or a fresh install
+    assert ensure_index_built() == 3
+    assert indexed_ids() == {f"directory.person.{p.pk}" for p in people}
+    assert ensure_index_built() == 0
