@@ -333,6 +333,7 @@ def send_message(
                 att = _store_attachment(message=message, upload=upload, kind=kind)
                 stored = [f.name for f in (att.file, att.thumbnail) if f]
             payload = message_payload(message, reactions=False, attachments=upload is not None)
+            del payload["seq"]  # the frame carries it, top level
             event = publish(
                 type="chat.message",
                 payload={"room": me.room_id, "message": payload},
@@ -340,7 +341,6 @@ def send_message(
             )
             message.seq = event.seq
             Message.objects.filter(pk=message.pk).update(seq=event.seq)
-            _set_payload_seq(event, event.seq)
             me.last_read_id = message.pk  # your own message is read
             Membership.objects.filter(pk=me.pk).update(last_read_id=message.pk)
             notify.after_message(message=message, room=me.room)
@@ -355,12 +355,6 @@ def send_message(
         _delete_files(stored)
         raise
     return message, True
-
-
-def _set_payload_seq(event: Event, seq: int) -> None:
-    # The frame carries seq at top level; the embedded message copy gets it too.
-    event.payload["message"]["seq"] = seq
-    Event.objects.filter(pk=event.pk).update(payload=event.payload)
 
 
 def _thread_root(*, room_id: int, thread_id) -> Message | None:
