@@ -1,0 +1,63 @@
+"""PDF export: WeasyPrint with a Khmer font; the Khmer title is real, extractable text."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from knowledge.models import ArticlePage
+from tests.conftest import services_required
+from tests.knowledge.conftest import add_article
+
+KM_TITLE = "ការព្យាបាលជំងឺរាគរូសចំពោះកុមារ"
+
+
+def need_poppler(tool: str) -> None:
+    if not shutil.which(tool):
+        message = f"{tool} (poppler-utils) is not installed"
+        if services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    need_poppler("pdftotext")
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True, check=True, text=True,
+    ).stdout
+
+
+def squeeze(text: str) -> str:
+    # pdftotext guesses word breaks from glyph gaps and puts spaces inside Khmer clusters
+    # (e.g. before a vowel sign); the characters themselves come out whole and in order.
+    return "".join(text.split())
+
+
+def test_pdf_contains_the_khmer_title_as_text(client, kb, tmp_path):
+    page = add_article(
+        kb.space, KM_TITLE, slug="diarrhoea-km", owner_position=kb.owner,
+        body=[{"type": "rich_text", "value": "<h2>ការវាយតម្លៃ</h2><p>ផ្តល់ ORS និងស័ង្កសី។</p>"},
+              {"type": "table", "value": {"data": [["អាយុ", "បរិមាណ"], ["< ២ ឆ្នាំ", "៥០ ml"]],
+                                          "first_row_is_table_header": True}}],
+    )
+    response = client.get(f"/kb/pages/{page.pk}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = squeeze(pdf_text(response.content, tmp_path))
+    assert KM_TITLE in text
+    assert "ការវាយតម្លៃ" in text and "ផ្តល់ORSនិងស័ង្កសី។" in text
+
+
+def test_pdf_embeds_a_khmer_font(client, kb, tmp_path):
+    page = ArticlePage.objects.get(pk=kb.article.pk)
+    page.title = KM_TITLE
+    page.save_revision().publish()
+    need_poppler("pdffonts")
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(client.get(f"/kb/pages/{page.pk}/pdf/").content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+    assert "Khmer" in fonts.stdout  # Noto Sans Khmer or Khmer OS, embedded (subset)
