@@ -51,6 +51,12 @@ _EMPLOYEE_ID = re.compile(r"\S+")
 # Invisible characters Khmer keyboards insert; kept out of names so substring search works.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _email = EmailValidator()
+# Most addresses are plain ASCII dot-atoms: accept those with one compiled regex (a subset
+# of what EmailValidator accepts) and leave the rest to EmailValidator, which is ~10x slower.
+_PLAIN_EMAIL = re.compile(
+    r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ def _decode(data: bytes, errors: list[RowError]) -> str:
 
 
 def _clean(value: str) -> str:
+    if value.isascii():
+        return value.strip()
     return unicodedata.normalize("NFC", value.translate(_INVISIBLE)).strip()
 
 
@@ -123,7 +131,7 @@ def _check(values: dict[str, str], line: int, unit_ids: dict[str, int]) -> list[
             errors.append(RowError(line, column, _("must be written in Latin letters")))
         elif column == "employee_id" and not _EMPLOYEE_ID.fullmatch(value):
             errors.append(RowError(line, column, _("must not contain spaces")))
-        elif column == "email":
+        elif column == "email" and not _PLAIN_EMAIL.fullmatch(value):
             try:
                 _email(value)
             except ValidationError:
