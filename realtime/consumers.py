@@ -5,6 +5,7 @@ import heapq
 import json
 import logging
 import time
+import uuid
 from collections import deque
 from typing import Any
 
@@ -24,6 +25,8 @@ RESUME_PAGE_SIZE = 500
 RESUME_BUFFER_LIMIT = 5000
 RECENT_SEQS = 4096
 CLOSE_UNAUTHENTICATED = 4401
+PROBE_ATTEMPTS = 30
+PROBE_WAIT = 0.05
 
 
 class TokenBucket:
@@ -45,6 +48,9 @@ class TokenBucket:
 
 
 class StreamConsumer(AsyncWebsocketConsumer):
+    """Live events are *held* (buffered, then sent in seq order without duplicates)
+    while the socket starts, resumes or joins a stream; see docs/protocol.md."""
+
     user: Any
     streams: set[str]
 
@@ -57,7 +63,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.joined: set[str] = set()
+        self.tasks: set[asyncio.Task] = set()
         self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))
+        self.holds = 0
         self.resume_task: asyncio.Task | None = None
         self.buffer: list[tuple[int, dict]] = []
         self.buffer_overflowed = False
@@ -65,14 +73,19 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.high = 0  # highest seq sent
         self.recent: set[int] = set()
         self.recent_order: deque[int] = deque()
+        self.probes: dict[str, asyncio.Event] = {}
         burst, per_second = getattr(settings, "SAHAKAR_WS_RATE_LIMIT", (60, 20.0))
         self.bucket = TokenBucket(burst=burst, per_second=per_second)
-        # Join before reading the hello seq: an event committed in between then arrives
-        # live instead of falling between the two.
         await self._join(user_group(user.pk))
         for stream in self.streams:
             await self._join(stream_group(stream))
         await self.accept()
+        self.start_task = self._spawn(self._hold(self._start()))
+
+    async def _start(self) -> None:
+        # Read the hello seq only once the groups really receive: an event committed
+        # in between then arrives live instead of falling between the two.
+        await self._confirm_subscribed()
         hello_user, seq = await database_sync_to_async(self._hello_data)()
         await self.send_frame({"type": "hello", "user": hello_user, "seq": seq})
 
@@ -83,8 +96,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "resume_task", None) is not None:
-            self.resume_task.cancel()
+        for task in list(getattr(self, "tasks", ())):
+            task.cancel()
         for group in getattr(self, "joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -95,6 +108,57 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def _leave(self, group: str) -> None:
         await self.channel_layer.group_discard(group, self.channel_name)
         self.joined.discard(group)
+
+    async def _confirm_subscribed(self) -> None:
+        """Wait until the channel layer really delivers to the groups joined so far.
+
+        Redis pub/sub subscribes asynchronously: a publish right after ``group_add`` can
+        miss the new member. Subscriptions apply in order, so once a probe sent to a
+        group joined after them comes back, the earlier ones are live too.
+        """
+        token = uuid.uuid4().hex
+        group = f"probe.{token}"
+        arrived = self.probes[token] = asyncio.Event()
+        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            for attempt in range(1, PROBE_ATTEMPTS + 1):
+                await self.channel_layer.group_send(group, {"type": "stream.probe", "token": token})
+                try:
+                    await asyncio.wait_for(arrived.wait(), PROBE_WAIT * min(attempt, 10))
+                    return
+                except TimeoutError:
+                    continue
+            logger.warning("Channel layer probe lost for user %s; going on", self.user.pk)
+        finally:
+            del self.probes[token]
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def stream_probe(self, message: dict) -> None:
+        arrived = self.probes.get(message["token"])
+        if arrived is not None:
+            arrived.set()
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("Stream task failed for user %s", self.user.pk, exc_info=task.exception())
+
+    async def _hold(self, coro) -> None:
+        """Run ``coro`` with live events held; the last holder sends what was held."""
+        self.holds += 1
+        try:
+            await coro
+        finally:
+            if self.holds == 1:
+                while self.buffer:
+                    await self._send_live(heapq.heappop(self.buffer)[1])
+            self.holds -= 1
 
     # ------------------------------------------------------------------ client frames
 
@@ -158,24 +222,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
             raise FrameError("bad_request", "after must be a non-negative integer.", field="after")
         if self.resume_task is not None and not self.resume_task.done():
             raise FrameError("bad_request", "A resume is already running.")
-        self.buffer.clear()
-        self.buffer_overflowed = False
-        self.resume_task = asyncio.create_task(self._resume(after))
-        self.resume_task.add_done_callback(self._resume_done)
-
-    def _resume_done(self, task: asyncio.Task) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("Resume failed for user %s", self.user.pk, exc_info=task.exception())
-
-    def resuming(self) -> bool:
-        return self.resume_task is not None and not self.resume_task.done()
+        self.resume_task = self._spawn(self._hold(self._resume(after)))
 
     async def _resume(self, after: int) -> None:
+        await asyncio.shield(self.start_task)  # hello first
         try:
+            self.buffer_overflowed = False
             position = after
             while True:
                 # Commit order is seq order (see services.publish), so every event up to
-                # this mark is committed; later ones reach us live and wait in the buffer.
+                # this mark is committed; later ones reach us live and are held.
                 mark = await database_sync_to_async(selectors.latest_seq)()
                 position = await self._send_stored(after=position, upto=max(mark, position))
                 self.floor = max(self.floor, position)
@@ -190,17 +246,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.send_error("internal", "The resume failed; resume again.")
             raise
 
-    async def _send_stored(self, *, after: int, upto: int) -> int:
+    async def _send_stored(self, *, after: int, upto: int, stream: str = "") -> int:
         while after < upto:
             frames = await database_sync_to_async(selectors.event_frames_page)(
-                user_id=self.user.pk,
-                streams=self.streams,
+                user_id=None if stream else self.user.pk,
+                streams=[stream] if stream else self.streams,
                 after=after,
                 upto=upto,
                 limit=RESUME_PAGE_SIZE,
             )
             for frame in frames:
-                await self.send_frame(frame)
+                await self._send_live(frame) if stream else await self.send_frame(frame)
                 self._remember(frame["seq"])
             if len(frames) < RESUME_PAGE_SIZE:
                 break
@@ -211,10 +267,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     async def stream_event(self, message: dict) -> None:
         frame = message["event"]
-        if self.resuming():
+        if self.holds:
             if len(self.buffer) >= RESUME_BUFFER_LIMIT:
                 self.buffer_overflowed = True
                 self.buffer.clear()
+                if self.resume_task is None or self.resume_task.done():
+                    logger.warning("Live buffer overflowed for user %s", self.user.pk)
             if not self.buffer_overflowed:
                 heapq.heappush(self.buffer, (frame["seq"], frame))
             return
@@ -237,11 +295,22 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def stream_membership(self, message: dict) -> None:
         stream = message["stream"]
         if message["joined"]:
+            if stream in self.streams:
+                return
             self.streams.add(stream)
-            await self._join(stream_group(stream))
+            self._spawn(self._hold(self._join_stream(stream)))
         else:
             self.streams.discard(stream)
             await self._leave(stream_group(stream))
+
+    async def _join_stream(self, stream: str) -> None:
+        """Join a stream; whatever it carried between now and a live subscription is
+        read back from the database (held, so nothing arrives twice)."""
+        since = await database_sync_to_async(selectors.latest_seq)()
+        await self._join(stream_group(stream))
+        await self._confirm_subscribed()
+        upto = await database_sync_to_async(selectors.latest_seq)()
+        await self._send_stored(after=since, upto=upto, stream=stream)
 
     async def stream_ephemeral(self, message: dict) -> None:
         if message.get("exclude") and message["exclude"] == self.channel_name:

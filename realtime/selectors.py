@@ -9,10 +9,12 @@ from django.db.models import Max, Q, QuerySet
 from .models import Event
 
 
-def visible_events(*, user_id: int, streams: Iterable[str]) -> QuerySet[Event]:
-    """Events addressed to the user or to one of the streams the user may see."""
+def visible_events(*, user_id: int | None, streams: Iterable[str]) -> QuerySet[Event]:
+    """Events addressed to the user (if given) or to one of the streams."""
     streams = list(streams)
-    audience = Q(user_id=user_id)
+    audience = Q(pk__in=[])
+    if user_id is not None:
+        audience |= Q(user_id=user_id)
     if streams:
         audience |= Q(stream__in=streams)
     return Event.objects.filter(audience)
@@ -28,7 +30,7 @@ def latest_visible_seq(*, user_id: int, streams: Iterable[str]) -> int:
 
 
 def event_frames_page(
-    *, user_id: int, streams: Iterable[str], after: int, upto: int, limit: int
+    *, user_id: int | None, streams: Iterable[str], after: int, upto: int, limit: int
 ) -> list[dict[str, Any]]:
     """At most ``limit`` frames visible to the user with ``after < seq <= upto``, in order."""
     rows = (
