@@ -95,45 +95,81 @@ def _active_locale():
         return Locale.get_default()
 
 
+def fold_translations(pages) -> list:
+    """One page per translation group: the reader's language when it exists, else the
+    default language's (else any). Order follows the first appearance of each group."""
+    active = _active_locale().pk
+    default = Locale.get_default().pk
+    rank = {active: 0, default: 1}
+    chosen: dict = {}
+    order: list = []
+    for page in pages:
+        key = page.translation_key
+        if key not in chosen:
+            order.append(key)
+            chosen[key] = page
+        elif rank.get(page.locale_id, 2) < rank.get(chosen[key].locale_id, 2):
+            chosen[key] = page
+    return [chosen[k] for k in order]
+
+
+def _in_trees(roots) -> Q:
+    return reduce(or_, (Q(path__startswith=r.path) for r in roots))
+
+
 def spaces_for(*, user, index):
+    """Spaces of every language's tree, each once, in the reader's language if translated."""
     m = _models()
-    qs = m.KnowledgeSpacePage.objects.child_of(index).live().order_by("title")
-    return _exclude_hidden(qs, user)
+    indexes = [index, *index.get_translations()]
+    qs = (
+        m.KnowledgeSpacePage.objects.filter(_in_trees(indexes), depth=index.depth + 1)
+        .live()
+        .order_by("title")
+    )
+    return fold_translations(_exclude_hidden(qs, user))
 
 
 def articles_in_space(*, space):
+    """The space's articles (tree order of the default language), each once, reader's language
+    first. Visibility is the space's own: the caller has already checked it."""
     m = _models()
-    return (
-        m.ArticlePage.objects.descendant_of(space)
+    spaces = [space, *space.get_translations()]
+    default = Locale.get_default().pk
+    pages = (
+        m.ArticlePage.objects.filter(_in_trees(spaces))
         .live()
-        .order_by("path")
-        .only("id", "title", "url_path", "path", "depth", "summary", "review_date", "locale_id")
+        .only("id", "title", "url_path", "path", "depth", "summary", "review_date",
+              "locale_id", "translation_key")
     )
+    pages = sorted(pages, key=lambda p: (p.locale_id != default, p.path))
+    return fold_translations(pages)
 
 
 def recently_updated(*, user, limit: int = 10):
-    """Recently published articles in the reader's language (others' translations folded)."""
-    return (
+    """Recently published articles, each once, in the reader's language when translated."""
+    pages = (
         visible_articles_for(user)
-        .filter(locale=_active_locale())
         .order_by("-last_published_at")
-        .only("id", "title", "url_path", "path", "depth", "last_published_at", "locale_id")[:limit]
+        .only("id", "title", "url_path", "path", "depth", "last_published_at", "locale_id",
+              "translation_key")[: limit * 2]
     )
+    return fold_translations(pages)[:limit]
 
 
 def related_articles(*, user, page, limit: int = 5):
-    """Same-space articles sharing a tag with ``page``, most recently published first."""
+    """Articles sharing a tag with ``page``, most recently published first."""
     tag_ids = list(page.tags.values_list("id", flat=True))
     if not tag_ids:
         return []
-    return list(
+    pages = (
         visible_articles_for(user)
-        .filter(tagged_items__tag_id__in=tag_ids, locale_id=page.locale_id)
-        .exclude(pk=page.pk)
+        .filter(tagged_items__tag_id__in=tag_ids)
+        .exclude(translation_key=page.translation_key)
         .distinct()
         .order_by("-last_published_at")
-        .only("id", "title", "url_path", "path", "depth", "locale_id")[:limit]
-    )
+        .only("id", "title", "url_path", "path", "depth", "locale_id", "translation_key")
+    )[: limit * 2]
+    return fold_translations(pages)[:limit]
 
 
 def breadcrumbs_for(*, page) -> list[Page]:

@@ -52,3 +52,14 @@ def test_switching_language_with_the_button_keeps_the_page(client, kb):
     )
     assert response.redirect_chain[-1][0] == kb.article.url
     assert KM_TITLE in response.content.decode()
+
+
+def test_khmer_reader_lists_every_article_once_preferring_khmer(client, kb):
+    translate_to_khmer(kb.article)
+    add_article(kb.space, "Zinc", slug="zinc")
+    client.cookies["sahakar_language"] = "km"
+    for url in (kb.space.url, kb.index.url):
+        html = client.get(url).content.decode()
+        assert KM_TITLE in html and "Zinc" in html, url
+        assert ">Severe dehydration</a>" not in html  # the Khmer version replaces it
+    assert "Paediatrics" in client.get(kb.index.url).content.decode()  # the space, via km tree
