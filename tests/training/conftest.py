@@ -25,6 +25,16 @@ from training.services.tree import ensure_training_index
 PASSWORD = "training-test-pw-9"
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_english(settings):
+    """Cheap password hashing (many test people); leave no language active for the next test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def clock_offset(settings, tmp_path):
     """Move the suite's clock (days) for this test only; isolated from other tests' data dir."""

@@ -10,6 +10,14 @@ from training.scoring import ChoiceData, InvalidAnswer, clean_response, mark
 K = Question.Kind
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def choices(*specs) -> list[ChoiceData]:
     padded = [(*spec, "", "")[:4] for spec in specs]
     return [ChoiceData(i, *spec) for i, spec in enumerate(padded, start=1)]

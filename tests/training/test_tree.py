@@ -19,3 +19,23 @@ def test_index_is_rebuilt_after_the_tree_is_wiped(db):
     index = ensure_training_index()
     assert index.get_parent().specific_class is Page
     assert Site.objects.get(is_default_site=True).root_page_id == index.get_parent().pk
+
+
+def test_courses_are_reached_from_the_khmer_home_too(client, db):
+    from wagtail.models import Locale
+
+    from .conftest import build_course, make_person
+
+    course = build_course()
+    km_index = TrainingIndexPage.objects.get(locale=Locale.objects.get(language_code="km"))
+    assert km_index.primary().locale.language_code == "en"
+    from collab.accounts.models import Profile
+
+    reader = make_person("reader").user
+    Profile.objects.update_or_create(user=reader, defaults={"language": "km"})
+    client.force_login(reader)
+    catalogue = client.get("/training/")
+    assert catalogue.status_code == 200 and catalogue["Content-Language"] == "km"
+    assert course.course.title in catalogue.content.decode()
+    lesson = client.get(course.lesson.url)
+    assert lesson.status_code == 200 and "លាងដៃ" in lesson.content.decode()

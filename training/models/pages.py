@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page
 
 from ..blocks import LESSON_BLOCKS
 
@@ -21,10 +21,26 @@ class TrainingIndexPage(Page):
     class Meta:
         verbose_name = _("training index")
 
+    def primary(self) -> "TrainingIndexPage":
+        """The index in the default locale: the one that holds the courses."""
+        default = Locale.get_default()
+        if self.locale_id == default.pk:
+            return self
+        return self.get_translation_or_none(default) or self
+
+    def route(self, request, path_components):
+        # Wagtail routes from the home page of the active language. Courses are not split
+        # by UI language (an assigned course is the same course in Khmer and English), so
+        # the other locales' indexes route into the primary index's courses.
+        primary = self.primary()
+        if path_components and primary.pk != self.pk:
+            return primary.specific.route(request, path_components)
+        return super().route(request, path_components)
+
     def serve(self, request, *args, **kwargs):
         from ..views.learning import course_catalogue
 
-        return course_catalogue(request, index=self)
+        return course_catalogue(request, index=self.primary())
 
 
 class CoursePage(Page):

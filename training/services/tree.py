@@ -8,6 +8,7 @@ from wagtail.models import Locale, Page, Site
 from ..models import TrainingIndexPage
 
 INDEX_SLUG = "training"
+TITLES = {"km": "ការបណ្តុះបណ្តាល"}
 
 
 @transaction.atomic
@@ -26,9 +27,20 @@ def ensure_training_index() -> TrainingIndexPage:
         site = Site.objects.create(
             hostname="localhost", root_page=home, is_default_site=True, site_name="Sahakar"
         )
-    existing = TrainingIndexPage.objects.child_of(site.root_page).filter(slug=INDEX_SLUG).first()
-    if existing:
-        return existing
-    return site.root_page.add_child(
-        instance=TrainingIndexPage(title="Training", slug=INDEX_SLUG)
-    )
+    index = TrainingIndexPage.objects.child_of(site.root_page).filter(slug=INDEX_SLUG).first()
+    if index is None:
+        index = site.root_page.add_child(
+            instance=TrainingIndexPage(title="Training", slug=INDEX_SLUG)
+        )
+    _ensure_translations(index)
+    return index
+
+
+def _ensure_translations(index: TrainingIndexPage) -> None:
+    """/training/ must also exist under the Khmer home page (see TrainingIndexPage.route)."""
+    Locale.objects.get_or_create(language_code="km")
+    for locale in Locale.objects.exclude(pk=index.locale_id):
+        if index.get_translation_or_none(locale) is None:
+            copy = index.copy_for_translation(locale, copy_parents=True)
+            copy.title = TITLES.get(locale.language_code, copy.title)
+            copy.save_revision(log_action=False).publish(log_action=False)
