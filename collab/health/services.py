@@ -67,6 +67,7 @@ def create_referral(
                              "specialty": referral.specialty, "unit": from_unit.name()}),
             url=f"/health/referrals/{referral.pk}/",
             urgency=urgency,
+            specialty=referral.specialty,
         )
     return referral
 

@@ -25,7 +25,7 @@ def fire_next_step(*, notification_id: int) -> bool:
     at = now()
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("org_unit__parent")
             .filter(pk=notification_id, acknowledged_at__isnull=True,
                     next_escalation_at__lte=at)

@@ -19,7 +19,8 @@ class EscalationTarget(models.TextChoices):
     PARENT_UNIT_HEAD = "parent_unit_head", _("Parent unit head")
 
 
-CONDITION_KEYS = {"urgency_in", "unit_kind_in"}
+CONDITION_KEYS = {"urgency_in", "unit_kind_in", "specialty_in"}
+EVENT_SPECIALTY = "*"
 
 
 class Rule(models.Model):
@@ -48,7 +49,10 @@ class Rule(models.Model):
         _("on-call specialty"),
         max_length=64,
         blank=True,
-        help_text=_("The specialist on call in the event's unit, e.g. paediatrics"),
+        help_text=_(
+            "The specialist on call in the event's unit, e.g. paediatrics; * for the "
+            "specialty the event names (a referral's)"
+        ),
     )
     notify_unit_head = models.BooleanField(_("notify the unit head"), default=False)
     named_people = models.ManyToManyField(
@@ -96,12 +100,23 @@ class Rule(models.Model):
                     {"conditions": _("%(key)s must be a list of strings.") % {"key": key}}
                 )
 
-    def matches(self, *, urgency: str, unit_kind: str | None) -> bool:
-        urgencies = self.conditions.get("urgency_in")
-        kinds = self.conditions.get("unit_kind_in")
-        if urgencies and urgency not in urgencies:
-            return False
-        return not (kinds and unit_kind not in kinds)
+    def matches(self, *, urgency: str, unit_kind: str | None, specialty: str = "") -> bool:
+        checks = (("urgency_in", urgency), ("unit_kind_in", unit_kind),
+                  ("specialty_in", specialty))
+        return all(
+            not self.conditions.get(key) or value in self.conditions[key]
+            for key, value in checks
+        )
+
+    @property
+    def has_recipient_source(self) -> bool:
+        return bool(self.role_tag or self.on_call_specialty or self.notify_unit_head
+                    or self.named_people.all())
+
+    def specialty_for(self, event_specialty: str) -> str:
+        if self.on_call_specialty == EVENT_SPECIALTY:
+            return event_specialty
+        return self.on_call_specialty
 
     def escalation_snapshot(self) -> list[dict]:
         return [

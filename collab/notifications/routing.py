@@ -1,5 +1,6 @@
 """Who receives a notification (reads only): resolved through the directory."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from collab.directory.models import OnCallShift, OrgUnit, Person
@@ -31,17 +32,23 @@ def fallback(*, unit: OrgUnit | None, at: datetime) -> tuple[list[Person], str]:
 
 
 def rule_recipients(
-    *, rule: Rule, unit: OrgUnit | None, at: datetime
+    *, rule: Rule, unit: OrgUnit | None, at: datetime, specialty: str = "",
+    people: Sequence[Person] = (),
 ) -> list[tuple[Person, str]]:
+    """The rule's recipients. A rule naming no recipients governs the event's own
+    ``people`` (urgency, channels, escalation); nobody at all → the unit's head."""
+    if not rule.has_recipient_source:
+        found = [(p, "direct") for p in people]
+        if found:
+            return found
     found: list[tuple[Person, str]] = []
     if unit is not None:
         if rule.role_tag:
             found += [(p, f"role:{rule.role_tag}")
                       for p in _who_must_act(role=rule.role_tag, unit=unit, at=at)]
-        if rule.on_call_specialty:
-            role = f"specialist:{rule.on_call_specialty}"
-            found += [(p, f"on-call:{rule.on_call_specialty}")
-                      for p in _who_must_act(role=role, unit=unit, at=at)]
+        if specialty:
+            found += [(p, f"on-call:{specialty}")
+                      for p in _who_must_act(role=f"specialist:{specialty}", unit=unit, at=at)]
         if rule.notify_unit_head:
             found += [(p, "unit-head") for p in unit_head(unit=unit, at=at)]
     found += [(p, "named") for p in rule.named_people.all()]

@@ -8,6 +8,7 @@
         message={"en": "...", "km": "..."},     # what happened, no patient data
         url="/health/referrals/42/",            # where to act
         urgency=None,                           # None: the rule's; else routine/urgent/critical
+        specialty="",                           # optional: for rules routing to "*" on call
     )
 
 Call it inside the transaction of the write that causes it (transactional outbox): the
@@ -62,6 +63,7 @@ def emit(
     message: dict[str, str],
     url: str,
     urgency: str | None = None,
+    specialty: str = "",
 ) -> list[Notification]:
     """Create the notifications an event causes (idempotent per event_key)."""
     if urgency is not None and urgency not in Urgency.values:
@@ -77,14 +79,18 @@ def emit(
         )
         for rule in rules:
             level = urgency or rule.urgency
-            if not rule.matches(urgency=level, unit_kind=getattr(org_unit, "kind", None)):
+            if not rule.matches(urgency=level, unit_kind=getattr(org_unit, "kind", None),
+                                specialty=specialty):
                 continue
-            recipients = routing.rule_recipients(rule=rule, unit=org_unit, at=at)
+            rule_specialty = rule.specialty_for(specialty)
+            recipients = routing.rule_recipients(
+                rule=rule, unit=org_unit, at=at, specialty=rule_specialty, people=people
+            )
             notification = _create(
                 dedupe_key=f"{event_key}#rule-{rule.pk}", event_type=event_type,
                 event_key=event_key, rule=rule, org_unit=org_unit, urgency=level,
                 message=message, url=url, channels=rule.channel_list,
-                specialty=rule.on_call_specialty, recipients=recipients,
+                specialty=rule_specialty, recipients=recipients,
                 policy=rule.escalation_snapshot(), at=at,
             )
             covered.update(p.pk for p, _ in recipients)
@@ -227,7 +233,7 @@ def acknowledge_with_link(*, token: str) -> Notification:
         raise AckLinkInvalid("invalid") from exc
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("notification", "user")
             .filter(pk=data.get("d"))
             .first()

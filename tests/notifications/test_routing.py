@@ -162,3 +162,26 @@ def test_rule_admin_validation_names_the_field():
     with pytest.raises(ValidationError) as exc:
         rule.full_clean()
     assert "conditions" in exc.value.message_dict
+
+
+def test_star_routes_to_the_specialty_the_event_names():
+    org = build_org()
+    from .factories import shift
+
+    surgeon = person("surgeon")
+    shift(org.hospital, surgeon, specialty="surgery")
+    Rule.objects.create(name="any", event_type="referral.created", on_call_specialty="*",
+                        conditions={"specialty_in": ["surgery", "paediatrics"]})
+    [n] = _emit(org.hospital, event_type="referral.created", specialty="surgery")
+    assert _users(n) == {"surgeon"} and n.specialty == "surgery"
+    [n] = _emit(org.hospital, key="e:2", event_type="referral.created", specialty="paediatrics")
+    assert _users(n) == {"oncall"}
+    assert _emit(org.hospital, key="e:3", event_type="referral.created", specialty="eyes") == []
+
+
+def test_a_rule_without_recipients_governs_the_events_own_people():
+    org = build_org()
+    Rule.objects.create(name="lab", event_type="test.event", urgency="urgent", channels="in_app")
+    [n] = _emit(org.hospital, people=[org.people["paed"]])
+    assert _users(n) == {"paed"} and n.urgency == "urgent" and n.channels == ["in_app"]
+    assert n.rule is not None
