@@ -1,0 +1,126 @@
+"""A 30-block knowledge article: server time uncached and from cache, and its weight.
+
+    .venv/bin/python bench/knowledge_article.py [--requests N]
+
+Uses a throw-away data directory (migrates it first, which takes a minute). Builds one
+article of 30 StreamField blocks (rich text with headings, callouts, numbered steps, tables,
+FAQ), then prints, over N requests each (test client, no network; median and p95):
+
+* body render: the article body (blocks + table of contents) with the cache cleared before
+  every call, and from the cache;
+* whole page: the full response (routing, private-space check, shell), with the body cache
+  cleared before every request, and with it warm;
+* the queries of one warm request;
+* HTML + CSS bytes a first visit downloads for the page (raw and gzip).
+"""
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def setup(data_dir: str) -> None:
+    os.environ["SAHAKAR_DATA_DIR"] = data_dir
+    os.environ.setdefault("DEBUG", "0")  # as served: no debug bookkeeping
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def thirty_blocks() -> list[dict]:
+    blocks = []
+    for i in range(6):
+        blocks += [
+            {"type": "rich_text", "value": f"<h2>Section {i + 1}</h2><p>{'Assess the child. ' * 30}"
+                                           f"</p><h3>Details {i + 1}</h3><ul><li>One</li><li>Two"
+                                           "</li></ul>"},
+            {"type": "callout", "value": {"kind": "warning", "title": "Danger signs",
+                                          "text": "<p>Refer if the child cannot drink.</p>"}},
+            {"type": "steps", "value": {"title": "Steps", "steps": [
+                f"<p>Step {n}: give 30 ml/kg over 30 minutes.</p>" for n in range(1, 6)]}},
+            {"type": "table", "value": {"data": [["Age", "First", "Then"]] + [
+                [f"{n} months", "30 ml/kg", "70 ml/kg"] for n in range(8)],
+                "first_row_is_table_header": True}},
+            {"type": "faq", "value": {"items": [
+                {"question": f"Question {n}?", "answer": "<p>An answer of a sentence.</p>"}
+                for n in range(4)]}},
+        ]
+    return blocks
+
+
+def timed(fn, requests: int, before=None) -> tuple[float, float]:
+    times = []
+    for _ in range(requests):
+        if before:
+            before()
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sahakar-kb-bench-") as data_dir:
+        setup(data_dir)
+        from django.contrib.staticfiles import finders
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from knowledge.models import ArticlePage, KnowledgeSpacePage
+        from knowledge.selectors import rendered_body
+        from knowledge.services import ensure_tree
+
+        index = ensure_tree()
+        space = index.add_child(instance=KnowledgeSpacePage(title="Bench", slug="bench"))
+        page = space.add_child(instance=ArticlePage(
+            title="Thirty blocks", slug="thirty", body=thirty_blocks(), summary="A long one."))
+        page.save_revision().publish()
+        page = ArticlePage.objects.get(pk=page.pk)
+        assert len(page.body) == 30
+        client = Client()
+        url = page.url
+
+        body_cold = timed(lambda: rendered_body(page=page), args.requests, before=cache.clear)
+        body_warm = timed(lambda: rendered_body(page=page), args.requests)
+        page_cold = timed(lambda: client.get(url), args.requests, before=cache.clear)
+        client.get(url)
+        page_warm = timed(lambda: client.get(url), args.requests)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).content
+
+        css = b""
+        for name in ("sahakar/css/shell.css", "knowledge/knowledge.css"):
+            found = finders.find(name)
+            css += Path(found).read_bytes() if found else b""
+        print(f"article: 30 blocks, {args.requests} requests each (median / p95, ms); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"  body render, uncached : {body_cold[0]:7.2f} / {body_cold[1]:7.2f}")
+        print(f"  body render, cached   : {body_warm[0]:7.2f} / {body_warm[1]:7.2f}")
+        print(f"  whole page, uncached  : {page_cold[0]:7.2f} / {page_cold[1]:7.2f}")
+        print(f"  whole page, cached    : {page_warm[0]:7.2f} / {page_warm[1]:7.2f}")
+        print(f"  queries (warm request): {len(queries)}")
+        total, total_gz = len(html) + len(css), len(gzip.compress(html)) + len(gzip.compress(css))
+        print(f"  HTML {len(html) / 1024:.1f} KB (gzip {len(gzip.compress(html)) / 1024:.1f}), "
+              f"CSS {len(css) / 1024:.1f} KB (gzip {len(gzip.compress(css)) / 1024:.1f}); "
+              f"total {total / 1024:.1f} KB (gzip {total_gz / 1024:.1f})")
+
+
+if __name__ == "__main__":
+    main()
