@@ -90,9 +90,16 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         if models:
             cts = sorted(get_model_ct(model) for model in models)
             filters.append(wq.Or([wq.Term(DJANGO_CT, ct) for ct in cts]))
-        filter_query = wq.And([f for f in filters if f is not None]) if filters else None
+        filters = [f for f in filters if f is not None]
+        if filters:
+            # Require() intersects lazily (skipping through the filter's postings) and keeps
+            # the main query's scores; a `filter=` would first build the set of every
+            # document the filter matches, on each query.
+            parsed = wq.Require(parsed, filters[0] if len(filters) == 1 else wq.And(filters))
         page_num, page_length = self.calculate_page(start_offset, end_offset)
-        search_kwargs = {"filter": filter_query}
+        # optimize=False: Whoosh's block-quality skipping trips an assertion inside
+        # Require/And matchers (IntersectionMatcher._find_next) on some queries.
+        search_kwargs = {"optimize": False}
         if facets:
             search_kwargs["groupedby"] = [
                 FieldFacet(f, allow_overlap=True, maptype=Count) for f in facets

@@ -46,19 +46,16 @@ def process_index_queue(*, limit: int = 500, lock_timeout: float = 2.0) -> int:
     wanted: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         wanted[row.model].add(row.object_id)
-    docs, remove_ids = [], []
+    found_by_index, remove_ids = [], []
     for label, ids in wanted.items():
         index = index_for_label(label)
         if index is None:
             continue
         found = {str(obj.pk): obj for obj in index.index_queryset().filter(pk__in=ids)}
-        for pk in ids:
-            if pk in found:
-                docs.append(index.full_prepare(found[pk]))
-            else:
-                remove_ids.append(f"{label}.{pk}")
+        found_by_index.append((index, list(found.values())))
+        remove_ids += [f"{label}.{pk}" for pk in ids if pk not in found]
     try:
-        backend().write(docs=docs, remove_ids=remove_ids, timeout=lock_timeout)
+        _apply(found_by_index, remove_ids, lock_timeout)
     except LockError:
         logger.info("search index locked by another writer; %d updates wait", len(rows))
         return 0
@@ -71,6 +68,19 @@ def process_index_queue(*, limit: int = 500, lock_timeout: float = 2.0) -> int:
         return 0
     PendingIndexUpdate.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return len(rows)
+
+
+def _apply(found_by_index: list, remove_ids: list[str], lock_timeout: float) -> None:
+    be = backend()
+    if hasattr(be, "write"):  # our Whoosh backend: everything in one commit
+        docs = [index.full_prepare(obj) for index, objs in found_by_index for obj in objs]
+        be.write(docs=docs, remove_ids=remove_ids, timeout=lock_timeout)
+        return
+    for index, objs in found_by_index:  # any other haystack engine (e.g. Elasticsearch)
+        if objs:
+            be.update(index, objs)
+    for doc_id in remove_ids:
+        be.remove(doc_id)
 
 
 def drain_index_queue() -> int:
