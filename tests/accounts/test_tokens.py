@@ -26,6 +26,7 @@ def test_token_is_shown_once_then_only_its_prefix(client, member):
     assert token not in again
     assert f"sk_{row.prefix}…" in again
     assert "reporting script" in again
+    assert "Bearer &lt;token&gt;" in again  # help text escaped, not swallowed as a tag
 
 
 def test_a_nameless_token_is_refused_and_nothing_is_created(client, member):

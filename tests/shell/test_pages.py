@@ -18,7 +18,7 @@ NAV = {
     "/meetings/": ("Meetings", "កិច្ចប្រជុំ"),
     "/health/": ("Consultations", "ការពិគ្រោះយោបល់"),
     "/kb/": ("Knowledge", "ចំណេះដឹង"),
-    "/learning/": ("Training", "វគ្គបណ្តុះបណ្តាល"),
+    "/learning/": ("Training", "ការបណ្តុះបណ្តាល"),  # as the training app says
     "/directory/": ("Directory", "បញ្ជីឈ្មោះ"),
 }
 
