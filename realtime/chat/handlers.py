@@ -44,14 +44,18 @@ async def handle_send(consumer, frame: dict) -> None:
     body = _str(frame, "body")
     client_id = _str(frame, "client_id")
     thread = _int(frame, "thread", required=False)
-    message, _created = await _call(
-        services.send_message,
-        author=consumer.user,
-        room_id=room,
-        body=body,
-        client_id=client_id,
-        thread_id=thread,
-    )
+    try:
+        message, _created = await _call(
+            services.send_message,
+            author=consumer.user,
+            room_id=room,
+            body=body,
+            client_id=client_id,
+            thread_id=thread,
+        )
+    except FrameError as error:
+        error.extra["client_id"] = client_id  # the client drops its pending copy
+        raise
     await consumer.send_frame(_ack(frame, message={"id": message.pk, "seq": message.seq}))
 
 

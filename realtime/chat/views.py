@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .errors import ChatError
@@ -9,9 +11,50 @@ from .models import Attachment
 from .selectors import require_member
 
 
+def _strings() -> dict[str, str]:
+    return {
+        "edited": _("edited"),
+        "deleted": _("This message was deleted."),
+        "reply": _("Reply"),
+        "replies": _("replies"),
+        "react": _("React"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "pinned": _("Pinned"),
+        "typing": _("%(names)s is typing…"),
+        "online": _("online"),
+        "away": _("away"),
+        "offline": _("offline"),
+        "join": _("Join"),
+        "older": _("Loading older messages…"),
+        "connecting": _("Connecting…"),
+        "open": _("Connected"),
+        "reconnecting": _("Reconnecting…"),
+        "unauthorized": _("Please log in again."),
+        "closed": _("Disconnected"),
+        "sending": _("sending…"),
+        "too_large": _("The file is too large."),
+        "confirm_delete": _("Delete this message?"),
+        "direct": _("Direct message"),
+        "unread": _("unread"),
+        "choose": _("Choose a room"),
+        "edit_prompt": _("Edit your message"),
+    }
+
+
 @login_required
 def chat_home(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
-    return render(request, "chat/home.html", {"room_id": room_id})
+    return render(
+        request,
+        "chat/home.html",
+        {
+            "room_id": room_id,
+            "strings": _strings(),
+            "max_upload": settings.SAHAKAR_MAX_UPLOAD_BYTES,
+        },
+    )
 
 
 def _attachment_for(request: HttpRequest, attachment_id: int) -> Attachment:
