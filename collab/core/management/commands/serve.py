@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -15,30 +16,36 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: str, **options):
         python = sys.executable
-        procs = [
-            subprocess.Popen(
+        manage = str(settings.BASE_DIR / "manage.py")
+        procs = {
+            "daphne": subprocess.Popen(
                 [python, "-m", "daphne", "-b", host, "-p", str(port), "collab.asgi:application"]
             ),
-            subprocess.Popen([python, "manage.py", "run_worker"]),
-        ]
+            "worker": subprocess.Popen([python, manage, "run_worker"]),
+        }
+        # `kill` (SIGTERM) stops both as Ctrl-C does, instead of orphaning them.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         self.stdout.write(self.style.SUCCESS(f"Sahakar is at http://{host}:{port}/ (Ctrl-C stops)"))
         try:
-            while all(p.poll() is None for p in procs):
+            while all(p.poll() is None for p in procs.values()):
                 try:
-                    procs[0].wait(timeout=1)
+                    procs["daphne"].wait(timeout=1)
                 except subprocess.TimeoutExpired:
                     pass
         except KeyboardInterrupt:
             pass
         finally:
-            for p in procs:
+            for p in procs.values():
                 if p.poll() is None:
                     p.send_signal(signal.SIGTERM)
-            for p in procs:
+            for p in procs.values():
                 try:
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        failed = [p.args[2] for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+                    p.wait()
+        stopped_by_us = (0, -signal.SIGTERM, -signal.SIGINT)
+        failed = [name for name, p in procs.items() if p.returncode not in stopped_by_us]
         if failed:
-            self.stderr.write(f"Stopped: {failed} exited with an error.")
+            self.stderr.write(f"Stopped: {', '.join(failed)} exited with an error.")
+            sys.exit(1)
