@@ -11,6 +11,19 @@ def services_required() -> bool:
     return os.environ.get("SAHAKAR_REQUIRE_SERVICES") == "1"
 
 
+def pytest_collection_modifyitems(config, items):
+    """`production` tests belong to the PostgreSQL + Redis leg (`make test-production`);
+    in the embedded leg there is no shared layer to test, so they do not apply there."""
+    in_production_leg = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if item.get_closest_marker("production"):
+            item.add_marker(
+                pytest.mark.skipif(
+                    not in_production_leg, reason="runs in the PostgreSQL + Redis leg"
+                )
+            )
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
