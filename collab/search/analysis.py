@@ -33,7 +33,7 @@ _BASE = re.compile("[\u1780-\u17b3]")
 _COENG = "\u17d2"
 _RO = "\u179a"
 _ENGLISH_STOP_WORDS = frozenset(
-    "a an and are as at be by can for from have if in is it may of on or tbd that the this"
+    "a an and are as at be by can for from have if in is it may not of on or tbd that the this"
     " to us we when will with yet you your".split()
 )
 

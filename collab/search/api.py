@@ -1,7 +1,9 @@
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 
 from collab.search import selectors
+from collab.search.indexes import search_types
 
 router = Router(tags=["search"])
 
@@ -39,6 +41,9 @@ class PeopleOut(Schema):
 def search(request: HttpRequest, params: Query[SearchParams]):
     """Everything the caller may open that matches ``q`` (Khmer, English or both);
     ``snippet`` is HTML-escaped text with matched words in ``<mark>``."""
+    if params.type and params.type not in search_types():
+        known = ", ".join(sorted(search_types()))
+        raise ValidationError([{"loc": ["query", "type"], "msg": f"unknown type; one of {known}"}])
     page = selectors.search(user=request.user, query=params.q, type=params.type, page=params.page)
     items = [
         {"type": h.type, "title": h.title, "url": h.url, "snippet": str(h.snippet)}

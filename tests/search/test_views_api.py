@@ -86,6 +86,22 @@ def test_api_rejects_bad_input_precisely(client, make_user):
     assert response.status_code == 422
     response = client.get("/api/v1/search", {"q": "a", "page": 0})
     assert response.status_code == 422 and "page" in response.json()["message"]
+    response = client.get("/api/v1/search", {"q": "a", "type": "secrets"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "type"
+    assert "person" in response.json()["message"]
+
+
+def test_quoted_phrases_and_exclusions(client, make_user, directory):
+    client.force_login(make_user())
+
+    def titles(q):
+        return [i["title"] for i in client.get("/api/v1/search", {"q": q}).json()["items"]]
+
+    assert titles('"Vaccination officer"') == ["Sok Dara"]
+    assert titles('"officer Vaccination"') == []
+    assert titles('"មន្ត្រីចាក់"') == ["Sok Dara"]
+    assert sorted(titles("សុខាភិបាល -dara")) == ["Ministry of Health"]
 
 
 def test_api_needs_authentication(client):
