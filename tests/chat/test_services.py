@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from collab.directory.models import OrgUnit, Position
-from realtime.chat import selectors, services
+from collab.notifications.models import Recipient
+from realtime.chat import presence, selectors, services
 from realtime.chat.errors import ChatError
 from realtime.chat.models import Attachment, Membership, Message, MessageEdit, Room
 from realtime.models import Event
@@ -78,10 +79,11 @@ def test_message_event_carries_its_seq_and_is_stored_once(alice, bob):
 def test_send_is_a_fixed_number_of_queries(alice, bob, django_assert_max_num_queries):
     room = channel(alice, bob)
     send(alice, room, "warm up")
+    presence.heartbeat(user=bob)  # online: no notification to create
     # PostgreSQL adds the event lock and savepoint statements to SQLite's count; the
     # search app queues an index update per message.
     with django_assert_max_num_queries(15):
-        send(alice, room, "hello @bob @room")
+        send(alice, room, "hello @bob")
 
 
 def test_send_costs_the_same_whatever_the_room_size(make_user, alice):
@@ -90,7 +92,7 @@ def test_send_costs_the_same_whatever_the_room_size(make_user, alice):
     statements = []
     for room in (small, big):
         with CaptureQueriesContext(connection) as ctx:
-            send(alice, room, "to everyone @user3 @room")
+            send(alice, room, "to everyone")
         statements.append([q["sql"].split()[0] for q in ctx.captured_queries])
     assert statements[0] == statements[1]
     tables = [q["sql"].split()[2] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
@@ -416,3 +418,28 @@ def test_history_pages_and_jump(alice):
     assert page(before=ids[7], limit=5) == ids[2:7]
     assert page(around=ids[5], limit=5) == ids[3:8]
     assert page(after=ids[9]) == ids[10:]
+
+
+def test_offline_people_mentioned_or_in_a_dm_are_notified_without_the_text(alice, bob, carol):
+    room = channel(alice, bob, carol)
+    presence.heartbeat(user=carol)  # carol is online, bob is not
+    message = send(alice, room, "patient X needs @bob and @carol")
+    inbox = Recipient.objects.select_related("notification")
+    assert [(r.user.username, r.notification.event_type) for r in inbox] == [
+        ("bob", "chat.mention")
+    ]
+    note = inbox.get().notification
+    assert note.url == f"/chat/rooms/{room.pk}/#message-{message.pk}"
+    assert "patient" not in note.message_en and "Chan Alice" in note.message_en
+    dm = services.create_room(creator=carol, kind="dm", members=[bob])
+    send(carol, dm, "private words")
+    assert Recipient.objects.filter(user=bob, notification__event_type="chat.direct").count() == 1
+    assert not Recipient.objects.filter(user=carol).exists()
+
+
+def test_room_mention_skips_muted_members_unless_named(alice, bob, carol):
+    room = channel(alice, bob, carol)
+    services.set_muted(user=bob, room_id=room.pk, muted=True)
+    services.set_muted(user=carol, room_id=room.pk, muted=True)
+    send(alice, room, "@room meeting at 8, @carol too")
+    assert list(Recipient.objects.values_list("user__username", flat=True)) == ["carol"]
