@@ -14,6 +14,12 @@ def _catalogue() -> None:
     gettext_noop("Your password can’t be entirely numeric.")
     gettext_noop("The password is too similar to the %(verbose_name)s.")
     gettext_noop("Your password can’t be too similar to your other personal information.")
+    gettext_noop("Select a valid choice. %(value)s is not one of the available choices.")
+    ngettext(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        100,
+    )
     ngettext(
         "This password is too short. It must contain at least %d character.",
         "This password is too short. It must contain at least %d characters.",
