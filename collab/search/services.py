@@ -38,11 +38,44 @@ def process_index_queue(*, limit: int = 500, lock_timeout: float = 2.0) -> int:
     """Apply up to ``limit`` queued updates in one commit; returns how many were applied.
 
     Run by the worker every second. If another writer (a rebuild, a second worker) holds
-    the index lock, nothing is lost: the rows stay queued for the next run.
+    the index lock, nothing is lost: the rows stay queued for the next run. If preparing
+    a batch fails, its rows are retried one by one so that one bad object cannot hold up
+    the others; a row failing ``MAX_ATTEMPTS`` times is dropped (and logged).
     """
     rows = list(PendingIndexUpdate.objects.order_by("id")[:limit])
     if not rows:
         return 0
+    try:
+        return _process(rows, lock_timeout)
+    except LockError:
+        logger.info("search index locked by another writer; %d updates wait", len(rows))
+        return 0
+    except Exception:
+        if len(rows) == 1:
+            logger.exception("indexing %s failed", rows[0])
+            _count_failure(rows[0])
+            return 0
+    done = 0
+    for row in rows:
+        try:
+            done += _process([row], lock_timeout)
+        except LockError:
+            return done
+        except Exception:
+            logger.exception("indexing %s failed", row)
+            _count_failure(row)
+    return done
+
+
+def _count_failure(row: PendingIndexUpdate) -> None:
+    if row.attempts + 1 >= MAX_ATTEMPTS:
+        logger.error("giving up indexing %s after %d attempts", row, MAX_ATTEMPTS)
+        PendingIndexUpdate.objects.filter(pk=row.pk).delete()
+    else:
+        PendingIndexUpdate.objects.filter(pk=row.pk).update(attempts=models.F("attempts") + 1)
+
+
+def _process(rows: list[PendingIndexUpdate], lock_timeout: float) -> int:
     wanted: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         wanted[row.model].add(row.object_id)
@@ -54,18 +87,7 @@ def process_index_queue(*, limit: int = 500, lock_timeout: float = 2.0) -> int:
         found = {str(obj.pk): obj for obj in index.index_queryset().filter(pk__in=ids)}
         found_by_index.append((index, list(found.values())))
         remove_ids += [f"{label}.{pk}" for pk in ids if pk not in found]
-    try:
-        _apply(found_by_index, remove_ids, lock_timeout)
-    except LockError:
-        logger.info("search index locked by another writer; %d updates wait", len(rows))
-        return 0
-    except Exception:
-        logger.exception("search indexing failed; will retry")
-        PendingIndexUpdate.objects.filter(pk__in=[r.pk for r in rows]).update(
-            attempts=models.F("attempts") + 1
-        )
-        PendingIndexUpdate.objects.filter(attempts__gte=MAX_ATTEMPTS).delete()
-        return 0
+    _apply(found_by_index, remove_ids, lock_timeout)
     PendingIndexUpdate.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return len(rows)
 
@@ -190,7 +212,8 @@ def rebuild_index(
         fresh.rename(live)
     finally:
         lock.release()
-        shutil.rmtree(live.with_name(live.name + ".old"), ignore_errors=True)
+        # The previous index stays (as .old) until the next rebuild: a query in flight in
+        # another process may still open one of its files.
         shutil.rmtree(fresh, ignore_errors=True)
     be.setup()
     return count

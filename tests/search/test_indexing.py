@@ -179,3 +179,25 @@ def test_empty_index_is_built_from_the_database(make_person, make_user):
     assert ensure_index_built() == 3
     assert indexed_ids() == {f"directory.person.{p.pk}" for p in people}
     assert ensure_index_built() == 0
+
+
+def test_one_bad_object_does_not_hold_up_the_others(make_person, make_user, monkeypatch):
+    from collab.search.services import MAX_ATTEMPTS
+    from collab.search.types.directory import PersonIndex
+
+    original = PersonIndex.body
+
+    def body(self, obj):  # fault injection: this one person cannot be prepared
+        if obj.given_name_en == "Broken":
+            raise ValueError("cannot prepare")
+        return original(self, obj)
+
+    monkeypatch.setattr(PersonIndex, "body", body)
+    make_person("Good", "One")
+    make_person("Bad", "Broken")
+    make_person("Good", "Two")
+    assert process_index_queue() == 2
+    assert _titles(make_user(), "good") == ["Good One", "Good Two"]
+    for _ in range(MAX_ATTEMPTS - 1):
+        process_index_queue()
+    assert not PendingIndexUpdate.objects.exists()  # given up after MAX_ATTEMPTS, logged
