@@ -228,7 +228,10 @@ class ArticlePage(KnowledgePage):
         from knowledge.selectors import related_articles, rendered_body
 
         context = super().get_context(request, *args, **kwargs)
-        context["body"] = rendered_body(page=self)
+        # A preview shows a draft: never from (nor into) the live page's cache.
+        context["body"] = rendered_body(
+            page=self, use_cache=not getattr(request, "is_preview", False)
+        )
         context["related"] = related_articles(user=request.user, page=self)
         context["overdue"] = self.is_overdue()
         return context

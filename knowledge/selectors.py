@@ -223,16 +223,20 @@ def body_cache_key(page_id: int, language: str) -> str:
     return f"knowledge:body:{page_id}:{language}"
 
 
-def rendered_body(*, page) -> dict:
+def rendered_body(*, page, use_cache: bool = True) -> dict:
     """The article body as HTML with heading anchors, plus its table of contents.
 
-    Cached per page and language; purged when the page is published (see signals).
+    Cached per page and language; purged when the page is published (see signals). The entry
+    also carries the live revision it was made from, so an entry left by another database
+    (a shared Redis) is never served for a different page with the same id.
     """
     language = (get_language() or "en")[:2]
     key = body_cache_key(page.pk, language)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    stamp = f"{page.live_revision_id}:{page.last_published_at}"
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None and cached.get("stamp") == stamp:
+            return cached
     html = str(page.body.render_as_block()) if page.body else ""
     toc: list[dict] = []
     used: set[str] = set()
@@ -249,6 +253,7 @@ def rendered_body(*, page) -> dict:
         return f'<h{level}{attrs} id="{escape(slug)}">{inner}</h{level}>'
 
     html = _HEADING.sub(anchor, html)
-    result = {"html": mark_safe(html), "toc": toc if len(toc) >= 3 else []}
-    cache.set(key, result, CACHE_SECONDS)
+    result = {"html": mark_safe(html), "toc": toc if len(toc) >= 3 else [], "stamp": stamp}
+    if use_cache:
+        cache.set(key, result, CACHE_SECONDS)
     return result

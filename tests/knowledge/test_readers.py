@@ -104,7 +104,7 @@ def test_article_page_shows_breadcrumbs_contents_meta_and_related(client, kb):
 
 
 def test_rendered_body_is_cached_and_purged_on_publish(client, kb, django_assert_max_num_queries):
-    cache.clear()
+    cache.delete(body_cache_key(kb.article.pk, "en"))
     client.get(kb.article.url)
     assert cache.get(body_cache_key(kb.article.pk, "en")) is not None
     kb.article.body = [{"type": "rich_text", "value": "<p>Brand new advice</p>"}]
@@ -121,3 +121,22 @@ def test_article_page_query_count_is_pinned(client, kb, anonymous, django_assert
     # Routing and the shell take most; the body comes from the cache (measured 16 / 19).
     with django_assert_max_num_queries(16 if anonymous else 19):
         assert client.get(kb.article.url).status_code == 200
+
+
+def test_a_cache_entry_from_another_revision_is_never_served(client, kb):
+    key = body_cache_key(kb.article.pk, "en")
+    cache.set(key, {"html": "STALE BODY", "toc": [], "stamp": "another-database"})
+    html = client.get(kb.article.url).content.decode()
+    assert "STALE BODY" not in html and "Look for sunken eyes." in html
+
+
+def test_a_draft_rendered_for_preview_does_not_touch_the_cache(rf, kb):
+    key = body_cache_key(kb.article.pk, "en")
+    cache.delete(key)
+    draft = kb.article.get_latest_revision_as_object()
+    draft.body = [{"type": "rich_text", "value": "<p>Draft only</p>"}]
+    request = rf.get(kb.article.url)
+    request.user = kb.users["owner"]
+    request.is_preview = True  # as Wagtail's preview sets it
+    assert "Draft only" in draft.get_context(request)["body"]["html"]
+    assert cache.get(key) is None
