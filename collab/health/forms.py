@@ -39,3 +39,14 @@ class ResponseForm(forms.Form):
                                         ("complete", _("Complete"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LabResultForm(forms.Form):
+    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32)
+    ordering_doctor = forms.CharField(label=_("Ordering doctor's employee id"), max_length=32)
+    test_code = forms.CharField(label=_("Test code"), max_length=32)
+    test_name = forms.CharField(label=_("Test name"), max_length=200)
+    value = forms.CharField(label=_("Value"), max_length=100)
+    unit = forms.CharField(label=_("Unit"), max_length=32, required=False)
+    reference_range = forms.CharField(label=_("Reference range"), max_length=64, required=False)
+    abnormal = forms.BooleanField(label=_("Abnormal"), required=False)

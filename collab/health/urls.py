@@ -9,5 +9,6 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),
     path("referrals/<int:pk>/fhir.json", views.referral_fhir, name="referral_fhir"),
     path("patients/<str:health_id>/", views.patient_detail, name="patient"),
+    path("lab-results/new/", views.lab_result_new, name="lab_result_new"),
     path("lab-results/<int:pk>/", views.lab_result_detail, name="lab_result"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from . import selectors, services
 from .fhir import referral_service_request
-from .forms import ReferralForm, ResponseForm
+from .forms import LabResultForm, ReferralForm, ResponseForm
 from .models import LabResult, Patient, Referral
 
 
@@ -112,3 +112,21 @@ def lab_result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.audit_read(user=request.user, obj=result, action="view")
     return render(request, "health/lab_result_detail.html", {"result": result})
 
+
+
+@login_required
+@permission_required("health.add_labresult", raise_exception=True)
+def lab_result_new(request: HttpRequest) -> HttpResponse:
+    form = LabResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result, _created = services.record_lab_result(
+                submitted_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Lab result saved. The ordering doctor has been told."))
+            return redirect("health:lab_result", result.pk)
+    return render(request, "health/lab_result_form.html", {"form": form},
+                  status=422 if form.errors else 200)

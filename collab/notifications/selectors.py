@@ -62,21 +62,24 @@ def new_notification_frame(notification: Notification, *, user) -> dict:
     }
 
 
-def delivery_mode(*, user, event_type: str, channel: str, urgency: str) -> str:
-    """immediate, digest or off. Urgent and critical are always immediate."""
+def delivery_modes(
+    *, user, event_type: str, channels: list[str], urgency: str,
+    settings: UserSettings | None,
+) -> dict[str, str]:
+    """channel → immediate, digest or off. Urgent and critical are always immediate.
+    Without a preference, a user with a digest frequency gets routine items in it."""
     if urgency != Urgency.ROUTINE:
-        return Preference.Mode.IMMEDIATE
+        return dict.fromkeys(channels, Preference.Mode.IMMEDIATE)
     prefs = {
-        p.event_type: p.mode
+        (p.channel, p.event_type): p.mode
         for p in Preference.objects.filter(
-            user=user, channel=channel, event_type__in=[event_type, ""]
+            user=user, channel__in=channels, event_type__in=[event_type, ""]
         )
     }
-    mode = prefs.get(event_type) or prefs.get("")
-    if mode is None:
-        settings = user_settings(user)
-        return Preference.Mode.DIGEST if settings and settings.digest else "immediate"
-    return mode
+    default = Preference.Mode.DIGEST if settings and settings.digest else "immediate"
+    return {
+        c: prefs.get((c, event_type)) or prefs.get((c, "")) or default for c in channels
+    }
 
 
 def user_settings(user) -> UserSettings | None:

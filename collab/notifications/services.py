@@ -40,7 +40,7 @@ from .models import (
     Urgency,
     UserSettings,
 )
-from .selectors import delivery_mode, unread_count, user_settings
+from .selectors import delivery_modes, unread_count, user_settings
 
 DIRECT_CHANNELS = ["in_app", "email"]
 ACK_LINK_MAX_AGE = timedelta(days=7)
@@ -169,20 +169,21 @@ def add_recipient(*, notification: Notification, user, reason: str, at) -> Recip
     entry = Recipient.objects.create(
         notification=notification, user=user, reason=reason, created_at=at
     )
-    prefs = None
+    routine = notification.urgency == Urgency.ROUTINE
+    prefs = user_settings(user) if routine else None
+    modes = delivery_modes(
+        user=user, event_type=notification.event_type, channels=notification.channels,
+        urgency=notification.urgency, settings=prefs,
+    )
     for channel in notification.channels:
         backend = get_channel(channel)
-        mode = delivery_mode(
-            user=user, event_type=notification.event_type, channel=channel,
-            urgency=notification.urgency,
-        )
         delivery = Delivery(
             notification=notification, user=user, channel=channel, next_attempt_at=at,
             idempotency_key=idempotency_key(
                 notification=notification, user_id=user.pk, channel=channel
             ),
         )
-        if mode == "off":
+        if modes[channel] == "off":
             delivery.status = Delivery.Status.SKIPPED
             delivery.save()
         elif backend.inline:
@@ -193,9 +194,8 @@ def add_recipient(*, notification: Notification, user, reason: str, at) -> Recip
                 delivery=delivery, at=at, outcome=DeliveryAttempt.Outcome.SENT
             )
         else:
-            if notification.urgency == Urgency.ROUTINE:
-                prefs = prefs or user_settings(user)
-                digest = mode == "digest" and backend.supports_digest
+            if routine:
+                digest = modes[channel] == "digest" and backend.supports_digest
                 delivery.digest = digest
                 delivery.next_attempt_at = timing.routine_send_at(at, prefs, digest=digest)
             delivery.save()

@@ -90,3 +90,24 @@ def test_not_json_is_rejected(client, lab):
                            HTTP_AUTHORIZATION=f"Bearer {lab}")
     assert response.status_code in (400, 422)
     assert LabResult.objects.count() == 0
+
+
+def test_lab_result_entered_in_the_suite(client, doctor, patient):
+    clerk = person("clerk").user
+    client.force_login(clerk)
+    url = "/health/lab-results/new/"
+    assert client.get(url).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="add_labresult"))
+    form = {"health_id": "kh-77", "ordering_doctor": "E-nobody", "test_code": "HB",
+            "test_name": "Haemoglobin", "value": "12"}
+    response = client.post(url, form)
+    assert response.status_code == 422 and "id_ordering_doctor_error" in response.content.decode()
+    assert LabResult.objects.count() == 0
+    response = client.post(url, {**form, "ordering_doctor": "E-doctor"})
+    result = LabResult.objects.get()
+    assert response.status_code == 302 and response.url == f"/health/lab-results/{result.pk}/"
+    assert Notification.objects.get().inbox_entries.get().user == doctor.user
+    client.force_login(doctor.user)
+    assert client.get(response.url).status_code == 200
+    client.force_login(person("stranger").user)
+    assert client.get(response.url).status_code == 404
