@@ -66,6 +66,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.line:  # about the file as a whole
+            return self.message
         return _("line %(line)d, column %(column)s: %(message)s") % {
             "line": self.line,
             "column": self.column or "-",
@@ -96,7 +98,12 @@ def _decode(data: bytes, errors: list[RowError]) -> str:
             index = raw[: exc.start].count(b",")
             column = header[index].strip() if index < len(header) else ""
             errors.append(
-                RowError(number, column, _("not valid UTF-8 (byte %(byte)d of the line); save the file as UTF-8") % {"byte": exc.start + 1})  # noqa: E501
+                RowError(
+                    number,
+                    column,
+                    _("not valid UTF-8 (byte %(byte)d of the line); save the file as UTF-8")
+                    % {"byte": exc.start + 1},
+                )  # noqa: E501
             )
     return data.decode("utf-8-sig", "replace")
 
@@ -136,11 +143,20 @@ def _check(values: dict[str, str], line: int, unit_ids: dict[str, int]) -> list[
                 _email(value)
             except ValidationError:
                 errors.append(
-                    RowError(line, column, _("“%(value)s” is not a valid email address") % {"value": value})  # noqa: E501
+                    RowError(
+                        line,
+                        column,
+                        _("“%(value)s” is not a valid email address") % {"value": value},
+                    )  # noqa: E501
                 )
         elif column == "phone" and not _PHONE.fullmatch(value):
             errors.append(
-                RowError(line, column, _("“%(value)s” is not a phone number (digits, spaces, + ( ) . -)") % {"value": value})  # noqa: E501
+                RowError(
+                    line,
+                    column,
+                    _("“%(value)s” is not a phone number (digits, spaces, + ( ) . -)")
+                    % {"value": value},
+                )  # noqa: E501
             )
         elif column == "org_unit_code" and value not in unit_ids:
             errors.append(

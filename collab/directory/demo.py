@@ -152,42 +152,357 @@ class DemoPerson:
 _P = DemoPerson
 H = f"PRH-{DEMO_PROVINCE}"
 PEOPLE: tuple[DemoPerson, ...] = (
-    _P("DEMO-0001", "ហេង", "សុវណ្ណ", "Heng", "Sovann", "MOH", "Minister of Health", "រដ្ឋមន្ត្រីក្រសួងសុខាភិបាល", "unit-head approver"),  # noqa: E501
-    _P("DEMO-0002", "ស៊ុន", "វិចិត្រ", "Sun", "Vichet", "MOH", "System administrator", "អ្នកគ្រប់គ្រងប្រព័ន្ធ", "", "admin"),  # noqa: E501
-    _P("DEMO-0003", "លី", "សុភាព", "Ly", "Sopheap", "MOH-DHS", "Director of Hospital Services", "ប្រធាននាយកដ្ឋានមន្ទីរពេទ្យ", "unit-head approver"),  # noqa: E501
-    _P("DEMO-0004", "មាស", "ចន្ថា", "Meas", "Chantha", "MOH-DPER", "Director of Personnel", "ប្រធាននាយកដ្ឋានបុគ្គលិក", "unit-head hr approver"),  # noqa: E501
-    _P("DEMO-0005", "ពៅ", "ស្រីនាង", "Pov", "Sreyneang", "MOH-DPER", "Human resources officer", "មន្ត្រីធនធានមនុស្ស", "hr"),  # noqa: E501
-    _P("DEMO-0006", "ឈឹម", "សុខុម", "Chhim", "Sokhom", f"PHD-{DEMO_PROVINCE}", "Director", "ប្រធានមន្ទីរ", "unit-head approver"),  # noqa: E501
-    _P("DEMO-0007", "សៀង", "បុប្ផា", "Seang", "Bopha", f"PHD-{DEMO_PROVINCE}", "Deputy director", "អនុប្រធានមន្ទីរ", "approver"),  # noqa: E501
-    _P("DEMO-0008", "គឹម", "សុខលី", "Kim", "Sokly", f"PHD-{DEMO_PROVINCE}", "Human resources officer", "មន្ត្រីធនធានមនុស្ស", "hr"),  # noqa: E501
-    _P("DEMO-0009", "សុខ", "ដារា", "Sok", "Dara", H, "Hospital director", "នាយកមន្ទីរពេទ្យ", "unit-head approver", "manager"),  # noqa: E501
-    _P("DEMO-0010", "ចាន់", "សុភា", "Chan", "Sophea", H, "Deputy hospital director", "អនុនាយកមន្ទីរពេទ្យ", "approver"),  # noqa: E501
-    _P("DEMO-0011", "កែវ", "ចន្ធូ", "Keo", "Chanthou", H, "Paediatrician", "គ្រូពេទ្យកុមារ", "specialist:paediatrics", "doctor"),  # noqa: E501
-    _P("DEMO-0012", "ញ៉ែម", "រតនា", "Nhem", "Ratana", H, "Paediatrician", "គ្រូពេទ្យកុមារ", "specialist:paediatrics"),  # noqa: E501
-    _P("DEMO-0013", "ទេព", "សុផល", "Tep", "Sophal", H, "Obstetrician", "គ្រូពេទ្យសម្ភព", "specialist:obstetrics"),  # noqa: E501
-    _P("DEMO-0014", "អ៊ុំ", "ធីតា", "Um", "Thida", H, "Obstetrician", "គ្រូពេទ្យសម្ភព", "specialist:obstetrics"),  # noqa: E501
-    _P("DEMO-0015", "ប៊ុន", "សំណាង", "Bun", "Samnang", H, "Surgeon", "គ្រូពេទ្យវះកាត់", "specialist:surgery"),  # noqa: E501
-    _P("DEMO-0016", "ណុប", "ពិសិដ្ឋ", "Nop", "Piseth", H, "Surgeon", "គ្រូពេទ្យវះកាត់", "specialist:surgery"),  # noqa: E501
-    _P("DEMO-0017", "យិន", "សុខា", "Yin", "Sokha", H, "Internist", "គ្រូពេទ្យផ្នែកជំងឺទូទៅ", "specialist:internal-medicine"),  # noqa: E501
-    _P("DEMO-0018", "ខៀវ", "វុទ្ធី", "Khiev", "Vuthy", H, "Emergency physician", "គ្រូពេទ្យសង្គ្រោះបន្ទាន់", "specialist:emergency"),  # noqa: E501
+    _P(
+        "DEMO-0001",
+        "ហេង",
+        "សុវណ្ណ",
+        "Heng",
+        "Sovann",
+        "MOH",
+        "Minister of Health",
+        "រដ្ឋមន្ត្រីក្រសួងសុខាភិបាល",
+        "unit-head approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0002",
+        "ស៊ុន",
+        "វិចិត្រ",
+        "Sun",
+        "Vichet",
+        "MOH",
+        "System administrator",
+        "អ្នកគ្រប់គ្រងប្រព័ន្ធ",
+        "",
+        "admin",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0003",
+        "លី",
+        "សុភាព",
+        "Ly",
+        "Sopheap",
+        "MOH-DHS",
+        "Director of Hospital Services",
+        "ប្រធាននាយកដ្ឋានមន្ទីរពេទ្យ",
+        "unit-head approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0004",
+        "មាស",
+        "ចន្ថា",
+        "Meas",
+        "Chantha",
+        "MOH-DPER",
+        "Director of Personnel",
+        "ប្រធាននាយកដ្ឋានបុគ្គលិក",
+        "unit-head hr approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0005",
+        "ពៅ",
+        "ស្រីនាង",
+        "Pov",
+        "Sreyneang",
+        "MOH-DPER",
+        "Human resources officer",
+        "មន្ត្រីធនធានមនុស្ស",
+        "hr",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0006",
+        "ឈឹម",
+        "សុខុម",
+        "Chhim",
+        "Sokhom",
+        f"PHD-{DEMO_PROVINCE}",
+        "Director",
+        "ប្រធានមន្ទីរ",
+        "unit-head approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0007",
+        "សៀង",
+        "បុប្ផា",
+        "Seang",
+        "Bopha",
+        f"PHD-{DEMO_PROVINCE}",
+        "Deputy director",
+        "អនុប្រធានមន្ទីរ",
+        "approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0008",
+        "គឹម",
+        "សុខលី",
+        "Kim",
+        "Sokly",
+        f"PHD-{DEMO_PROVINCE}",
+        "Human resources officer",
+        "មន្ត្រីធនធានមនុស្ស",
+        "hr",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0009",
+        "សុខ",
+        "ដារា",
+        "Sok",
+        "Dara",
+        H,
+        "Hospital director",
+        "នាយកមន្ទីរពេទ្យ",
+        "unit-head approver",
+        "manager",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0010",
+        "ចាន់",
+        "សុភា",
+        "Chan",
+        "Sophea",
+        H,
+        "Deputy hospital director",
+        "អនុនាយកមន្ទីរពេទ្យ",
+        "approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0011",
+        "កែវ",
+        "ចន្ធូ",
+        "Keo",
+        "Chanthou",
+        H,
+        "Paediatrician",
+        "គ្រូពេទ្យកុមារ",
+        "specialist:paediatrics",
+        "doctor",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0012",
+        "ញ៉ែម",
+        "រតនា",
+        "Nhem",
+        "Ratana",
+        H,
+        "Paediatrician",
+        "គ្រូពេទ្យកុមារ",
+        "specialist:paediatrics",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0013",
+        "ទេព",
+        "សុផល",
+        "Tep",
+        "Sophal",
+        H,
+        "Obstetrician",
+        "គ្រូពេទ្យសម្ភព",
+        "specialist:obstetrics",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0014",
+        "អ៊ុំ",
+        "ធីតា",
+        "Um",
+        "Thida",
+        H,
+        "Obstetrician",
+        "គ្រូពេទ្យសម្ភព",
+        "specialist:obstetrics",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0015",
+        "ប៊ុន",
+        "សំណាង",
+        "Bun",
+        "Samnang",
+        H,
+        "Surgeon",
+        "គ្រូពេទ្យវះកាត់",
+        "specialist:surgery",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0016",
+        "ណុប",
+        "ពិសិដ្ឋ",
+        "Nop",
+        "Piseth",
+        H,
+        "Surgeon",
+        "គ្រូពេទ្យវះកាត់",
+        "specialist:surgery",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0017",
+        "យិន",
+        "សុខា",
+        "Yin",
+        "Sokha",
+        H,
+        "Internist",
+        "គ្រូពេទ្យផ្នែកជំងឺទូទៅ",
+        "specialist:internal-medicine",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0018",
+        "ខៀវ",
+        "វុទ្ធី",
+        "Khiev",
+        "Vuthy",
+        H,
+        "Emergency physician",
+        "គ្រូពេទ្យសង្គ្រោះបន្ទាន់",
+        "specialist:emergency",
+    ),  # noqa: E501
     _P("DEMO-0019", "ហ៊ាង", "លក្ខិណា", "Hang", "Leakhena", H, "Head nurse", "ប្រធានគិលានុបដ្ឋាក", "nurse"),  # noqa: E501
     _P("DEMO-0020", "ពេជ្រ", "ស្រីមុំ", "Pech", "Sreymom", H, "Nurse", "គិលានុបដ្ឋាយិកា", "nurse"),
     _P("DEMO-0021", "រស់", "សុគន្ធា", "Ros", "Sokunthea", H, "Midwife", "ឆ្មប", "midwife"),
-    _P("DEMO-0022", "ម៉ៅ", "វាសនា", "Mao", "Veasna", H, "Human resources officer", "មន្ត្រីធនធានមនុស្ស", "hr"),  # noqa: E501
-    _P("DEMO-0023", "ស្រេង", "ពិសី", "Sreng", "Pisey", H, "Medical intern", "និស្សិតពេទ្យកម្មសិក្សា", "trainee", "trainee"),  # noqa: E501
-    _P("DEMO-0024", "ឡុង", "សុវត្ថិ", "Long", "Sovath", H, "Medical intern", "និស្សិតពេទ្យកម្មសិក្សា", "trainee"),  # noqa: E501
-    _P("DEMO-0025", "ថោង", "ចរិយា", "Thong", "Chariya", "@OD", "Director of operational district", "ប្រធានស្រុកប្រតិបត្តិ", "unit-head approver"),  # noqa: E501
-    _P("DEMO-0026", "សោម", "សុភ័ក្ត្រ", "Som", "Sopheak", "@HC1", "Chief of health centre", "ប្រធានមណ្ឌលសុខភាព", "unit-head"),  # noqa: E501
-    _P("DEMO-0027", "អ៊ួន", "ស្រីល័ក្ខ", "Oun", "Sreyleak", "@HC1", "Nurse", "គិលានុបដ្ឋាយិកា", "nurse", "nurse"),  # noqa: E501
+    _P(
+        "DEMO-0022",
+        "ម៉ៅ",
+        "វាសនា",
+        "Mao",
+        "Veasna",
+        H,
+        "Human resources officer",
+        "មន្ត្រីធនធានមនុស្ស",
+        "hr",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0023",
+        "ស្រេង",
+        "ពិសី",
+        "Sreng",
+        "Pisey",
+        H,
+        "Medical intern",
+        "និស្សិតពេទ្យកម្មសិក្សា",
+        "trainee",
+        "trainee",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0024",
+        "ឡុង",
+        "សុវត្ថិ",
+        "Long",
+        "Sovath",
+        H,
+        "Medical intern",
+        "និស្សិតពេទ្យកម្មសិក្សា",
+        "trainee",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0025",
+        "ថោង",
+        "ចរិយា",
+        "Thong",
+        "Chariya",
+        "@OD",
+        "Director of operational district",
+        "ប្រធានស្រុកប្រតិបត្តិ",
+        "unit-head approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0026",
+        "សោម",
+        "សុភ័ក្ត្រ",
+        "Som",
+        "Sopheak",
+        "@HC1",
+        "Chief of health centre",
+        "ប្រធានមណ្ឌលសុខភាព",
+        "unit-head",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0027",
+        "អ៊ួន",
+        "ស្រីល័ក្ខ",
+        "Oun",
+        "Sreyleak",
+        "@HC1",
+        "Nurse",
+        "គិលានុបដ្ឋាយិកា",
+        "nurse",
+        "nurse",
+    ),  # noqa: E501
     _P("DEMO-0028", "ជា", "សុខនី", "Chea", "Sokny", "@HC1", "Midwife", "ឆ្មប", "midwife"),
-    _P("DEMO-0029", "ងួន", "ប៊ុនថន", "Nguon", "Bunthan", "@HC2", "Chief of health centre", "ប្រធានមណ្ឌលសុខភាព", "unit-head"),  # noqa: E501
+    _P(
+        "DEMO-0029",
+        "ងួន",
+        "ប៊ុនថន",
+        "Nguon",
+        "Bunthan",
+        "@HC2",
+        "Chief of health centre",
+        "ប្រធានមណ្ឌលសុខភាព",
+        "unit-head",
+    ),  # noqa: E501
     _P("DEMO-0030", "តាំង", "ម៉ាលីស", "Taing", "Malis", "@HC2", "Nurse", "គិលានុបដ្ឋាយិកា", "nurse"),  # noqa: E501
-    _P("DEMO-0031", "វង់", "សុធារី", "Vong", "Sotheary", f"PHD-{SECOND_PROVINCE}", "Director", "ប្រធានមន្ទីរ", "unit-head approver"),  # noqa: E501
-    _P("DEMO-0032", "ស៊ាន", "រិទ្ធី", "Sean", "Rithy", f"PHD-{SECOND_PROVINCE}", "Deputy director", "អនុប្រធានមន្ទីរ", "approver"),  # noqa: E501
-    _P("DEMO-0033", "ហុក", "សុជាតិ", "Hok", "Socheat", f"PRH-{SECOND_PROVINCE}", "Hospital director", "នាយកមន្ទីរពេទ្យ", "unit-head approver"),  # noqa: E501
-    _P("DEMO-0034", "ឯក", "សុខេន", "Ek", "Sokhen", f"PRH-{SECOND_PROVINCE}", "Paediatrician", "គ្រូពេទ្យកុមារ", "specialist:paediatrics"),  # noqa: E501
-    _P("DEMO-0035", "ផាន", "មករា", "Phan", "Makara", f"PRH-{SECOND_PROVINCE}", "Nurse", "គិលានុបដ្ឋាយិកា", "nurse"),  # noqa: E501
-    _P("DEMO-0036", "ឌី", "សុវណ្ណារី", "Dy", "Sovannary", f"PRH-{SECOND_PROVINCE}", "Medical intern", "និស្សិតពេទ្យកម្មសិក្សា", "trainee"),  # noqa: E501
+    _P(
+        "DEMO-0031",
+        "វង់",
+        "សុធារី",
+        "Vong",
+        "Sotheary",
+        f"PHD-{SECOND_PROVINCE}",
+        "Director",
+        "ប្រធានមន្ទីរ",
+        "unit-head approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0032",
+        "ស៊ាន",
+        "រិទ្ធី",
+        "Sean",
+        "Rithy",
+        f"PHD-{SECOND_PROVINCE}",
+        "Deputy director",
+        "អនុប្រធានមន្ទីរ",
+        "approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0033",
+        "ហុក",
+        "សុជាតិ",
+        "Hok",
+        "Socheat",
+        f"PRH-{SECOND_PROVINCE}",
+        "Hospital director",
+        "នាយកមន្ទីរពេទ្យ",
+        "unit-head approver",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0034",
+        "ឯក",
+        "សុខេន",
+        "Ek",
+        "Sokhen",
+        f"PRH-{SECOND_PROVINCE}",
+        "Paediatrician",
+        "គ្រូពេទ្យកុមារ",
+        "specialist:paediatrics",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0035",
+        "ផាន",
+        "មករា",
+        "Phan",
+        "Makara",
+        f"PRH-{SECOND_PROVINCE}",
+        "Nurse",
+        "គិលានុបដ្ឋាយិកា",
+        "nurse",
+    ),  # noqa: E501
+    _P(
+        "DEMO-0036",
+        "ឌី",
+        "សុវណ្ណារី",
+        "Dy",
+        "Sovannary",
+        f"PRH-{SECOND_PROVINCE}",
+        "Medical intern",
+        "និស្សិតពេទ្យកម្មសិក្សា",
+        "trainee",
+    ),  # noqa: E501
 )
 # A vacant post (nobody holds it: who_must_act walks up) and an acting post, for the demo.
 VACANT = (H, "Head of laboratory", "ប្រធានមន្ទីរពិសោធន៍", "unit-head:laboratory")

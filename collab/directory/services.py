@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from collab.directory.csv_rows import Row, RowError, read_rows
 from collab.directory.models import OrgUnit, Person, Position
@@ -53,6 +54,7 @@ def import_directory(
     data: bytes,
     dry_run: bool = False,
     deactivate_missing: bool = False,
+    allow_mass_deactivation: bool = False,
     progress: Progress = _no_progress,
 ) -> ImportResult:
     """Validate an HR CSV file completely, then (unless ``dry_run``) upsert it at once.
@@ -63,7 +65,10 @@ def import_directory(
     earlier import elsewhere is vacated — its role tags stay with the post.
     ``deactivate_missing``: people absent from the file are deactivated, their logins
     disabled and their sessions ended (superusers' logins are kept, so an operator
-    cannot lock everybody out). With any error nothing is written.
+    cannot lock everybody out). A file that would deactivate more than
+    ``MASS_DEACTIVATION`` people *and* fraction of the active ones (a truncated file, the
+    wrong province's file...) is refused unless ``allow_mass_deactivation``.
+    With any error nothing is written.
     """
     unit_ids = dict(OrgUnit.objects.values_list("code", "pk"))
     rows, errors = read_rows(data, unit_ids=unit_ids, progress=lambda it: progress(
@@ -73,6 +78,19 @@ def import_directory(
         return result
     with transaction.atomic():
         plan = _plan(rows, result, deactivate_missing=deactivate_missing)
+        if not allow_mass_deactivation and _is_mass_deactivation(plan, result):
+            result.errors.append(
+                RowError(
+                    0,
+                    "",
+                    _(
+                        "this file would deactivate %(count)d of %(active)d active people; "
+                        "check it is complete, or confirm with --allow-mass-deactivation"
+                    )
+                    % {"count": result.people_deactivated, "active": plan.active_before},
+                )
+            )
+            return result
         if not dry_run:
             _apply(plan, result, progress)
     return result
@@ -86,6 +104,16 @@ class _Plan:
     new_holder: dict[int, int]
     positions_to_create: list[tuple[Row, int | None]]  # holder pk, None: new person
     to_deactivate: list[int]
+    active_before: int
+
+
+MASS_DEACTIVATION = (100, 0.10)  # more than 100 people and more than 10 % of the active
+
+
+def _is_mass_deactivation(plan: _Plan, result: ImportResult) -> bool:
+    count, fraction = MASS_DEACTIVATION
+    n = result.people_deactivated
+    return n > count and n > fraction * plan.active_before
 
 
 def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) -> _Plan:
@@ -163,7 +191,8 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
         in_file = {row["employee_id"] for row in rows}
         to_deactivate = [r[0] for eid, r in existing.items() if r[-1] and eid not in in_file]
         result.people_deactivated = len(to_deactivate)
-    return _Plan(new_people, changed, updates, new_holder, creates, to_deactivate)
+    active_before = sum(1 for r in existing.values() if r[-1])
+    return _Plan(new_people, changed, updates, new_holder, creates, to_deactivate, active_before)
 
 
 def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:

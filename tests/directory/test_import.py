@@ -217,3 +217,23 @@ def test_query_count_does_not_grow_with_rows(units, django_assert_max_num_querie
     assert Person.objects.count() == 300
     with django_assert_max_num_queries(6):
         import_directory(data=csv_bytes(*rows))
+
+
+def test_mass_deactivation_is_refused_unless_confirmed(tmp_path, units, monkeypatch):
+    from collab.directory import services
+
+    monkeypatch.setattr(services, "MASS_DEACTIVATION", (2, 0.5))
+    for i in range(4):
+        f.person(employee_id=f"OLD{i}")
+    before = snapshot()
+    with pytest.raises(CommandError):
+        run(tmp_path, csv_bytes(row("E1")), "--deactivate-missing")
+    assert snapshot() == before  # not even the new person was written
+    result = import_directory(data=csv_bytes(row("E1")), deactivate_missing=True)
+    assert "would deactivate 4 of 4 active people" in str(result.errors[0])
+
+    out, _ = run(
+        tmp_path, csv_bytes(row("E1")), "--deactivate-missing", "--allow-mass-deactivation"
+    )
+    assert "4 deactivated" in out
+    assert Person.objects.filter(active=True).count() == 1
