@@ -5,6 +5,7 @@ from .views import certificates, learning, manage, quiz
 app_name = "training"
 urlpatterns = [
     path("", learning.my_learning, name="my_learning"),
+    path("lessons/<int:lesson_id>/", learning.lesson, name="lesson"),
     path("courses/<int:course_id>/enrol/", learning.enrol, name="enrol"),
     path("courses/<int:course_id>/renew/", learning.renew, name="renew"),
     path("quizzes/<int:quiz_id>/start/", quiz.start, name="start"),

@@ -37,5 +37,7 @@ def test_courses_are_reached_from_the_khmer_home_too(client, db):
     catalogue = client.get("/training/")
     assert catalogue.status_code == 200 and catalogue["Content-Language"] == "km"
     assert course.course.title in catalogue.content.decode()
-    lesson = client.get(course.lesson.url)
-    assert lesson.status_code == 200 and "លាងដៃ" in lesson.content.decode()
+    assert course.lesson.url == f"/learning/lessons/{course.lesson.pk}/"
+    for url in (course.lesson.url, "/training/ipc/m1/l1/"):  # short link, and the tree path
+        lesson = client.get(url)
+        assert lesson.status_code == 200 and "លាងដៃ" in lesson.content.decode()

@@ -182,6 +182,8 @@ def _finish(*, attempt: Attempt) -> Attempt:
         )
         attempt.score = (100 * earned / total).quantize(Decimal("0.01")) if total else Decimal(0)
         attempt.save(update_fields=["submitted_at", "timed_out", "score"])
+    if attempt.score < attempt.quiz.pass_mark:
+        return attempt  # whatever the grading method, a failed attempt completes nothing
     enrolment = Enrolment.objects.filter(
         person_id=attempt.person_id, course=selectors.course_of(attempt.quiz)
     ).first()

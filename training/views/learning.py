@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..errors import TrainingError
-from ..models import CoursePage, Enrolment
+from ..models import CoursePage, Enrolment, LessonPage
 from ..services import enrolment as enrolment_services
 from .common import person_required, refused
 
@@ -74,6 +74,11 @@ def lesson_detail(request, *, lesson):
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
         },
     )
+
+
+def lesson(request, lesson_id: int):
+    page = get_object_or_404(LessonPage.objects.live().select_related("video"), pk=lesson_id)
+    return lesson_detail(request, lesson=page)
 
 
 @require_POST
