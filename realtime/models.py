@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.Model):
@@ -9,16 +10,22 @@ class Event(models.Model):
     stream's provider says may see it (see ``realtime.streams``).
     """
 
-    seq = models.BigAutoField(primary_key=True)
+    seq = models.BigAutoField(_("position"), primary_key=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
-    stream = models.CharField(max_length=100, blank=True)
-    type = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict)
-    created = models.DateTimeField(auto_now_add=True)
+    stream = models.CharField(_("stream"), max_length=100, blank=True)
+    type = models.CharField(_("type"), max_length=64)
+    payload = models.JSONField(_("payload"), default=dict)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         # Resume reads "seq > N for this user or these streams" in seq order.
         indexes = [
             models.Index(fields=["user", "seq"]),
