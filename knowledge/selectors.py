@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from collab.core import clock
 from collab.directory.models import OrgUnit, Person
@@ -61,8 +61,31 @@ def hidden_space_paths(user) -> list[str]:
     return hidden
 
 
+def view_restricted_paths(user) -> list[str]:
+    """Paths under a Wagtail view restriction (login, groups, password) that ``user`` has not
+    passed. Serving enforces these through Wagtail itself; listings use this."""
+    if getattr(user, "is_superuser", False):
+        return []
+    restrictions = list(
+        PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    )
+    if not restrictions:
+        return []
+    group_ids = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
+    paths = []
+    for r in restrictions:
+        if r.restriction_type == PageViewRestriction.LOGIN and user.is_authenticated:
+            continue
+        if r.restriction_type == PageViewRestriction.GROUPS and any(
+            g.id in group_ids for g in r.groups.all()
+        ):
+            continue
+        paths.append(r.page.path)
+    return paths
+
+
 def _exclude_hidden(qs, user):
-    hidden = hidden_space_paths(user)
+    hidden = hidden_space_paths(user) + view_restricted_paths(user)
     if hidden:
         qs = qs.exclude(reduce(or_, (Q(path__startswith=p) for p in hidden)))
     return qs

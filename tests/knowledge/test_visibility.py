@@ -64,6 +64,23 @@ def test_visibility_costs_a_fixed_number_of_queries(kb, private, django_assert_m
     for i in range(3):
         add_space(kb.index, f"Private {i}", slug=f"private-{i}", private=True,
                   member_units=[kb.ward])
-    # private spaces + their units + groups, the reader's person, units and groups, the pages
-    with django_assert_max_num_queries(7):
+    # private spaces + their units + groups, the reader's person, units and groups, Wagtail
+    # view restrictions, the pages: the same however many spaces there are
+    with django_assert_max_num_queries(8):
         list(visible_pages_for(kb.users["outsider"]))
+
+
+def test_wagtail_view_restrictions_also_hide_pages_from_listings(client, kb):
+    from wagtail.models import PageViewRestriction
+
+    group = Group.objects.create(name="Doctors")
+    restriction = PageViewRestriction.objects.create(
+        page=kb.article, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(group)
+    reader = kb.users["reader"]
+    assert not visible_pages_for(reader).filter(pk=kb.article.pk).exists()
+    reader.groups.add(group)
+    assert visible_pages_for(reader).filter(pk=kb.article.pk).exists()
+    client.force_login(reader)
+    assert client.get(kb.article.url).status_code == 200
