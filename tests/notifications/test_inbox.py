@@ -110,3 +110,21 @@ def test_settings_page_rejects_half_quiet_hours(client):
                            {"quiet_start": "21:00", "quiet_end": "06:00", "digest": "daily"})
     assert response.status_code == 302
     assert ana.user.notification_settings.digest == "daily"
+
+
+def test_inbox_page_queries_do_not_grow_with_items(client, django_assert_max_num_queries):
+    ana = person("ana")
+    for i in range(30):
+        _emit(ana, f"k{i}", urgency="urgent" if i % 2 else "routine")
+    client.force_login(ana.user)
+    client.get("/notifications/")  # warm the session and the shell's caches
+    with django_assert_max_num_queries(12):
+        assert client.get("/notifications/").status_code == 200
+
+
+def test_emit_queries_per_recipient_are_bounded(django_assert_max_num_queries):
+    org = build_org()
+    referral_rule()
+    with django_assert_max_num_queries(30):
+        emit(event_type="referral.created", event_key="r:q", org_unit=org.hospital,
+             message={"en": "Ref", "km": "Ref"}, url="/x/", specialty="paediatrics")
