@@ -9,17 +9,18 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 
 from collab.accounts.services import set_language
+from collab.core.context_processors import nav_url
 from collab.directory.models import OrgUnit, Person, Position
 
 pytestmark = pytest.mark.django_db
 
 NAV = {
-    "/chat/": ("Chat", "ជជែក"),
-    "/meetings/": ("Meetings", "កិច្ចប្រជុំ"),
-    "/health/": ("Consultations", "ការពិគ្រោះយោបល់"),
-    "/kb/": ("Knowledge", "ចំណេះដឹង"),
-    "/learning/": ("Training", "ការបណ្តុះបណ្តាល"),  # as the training app says
-    "/directory/": ("Directory", "បញ្ជីឈ្មោះ"),
+    "chat": ("Chat", "ជជែក"),
+    "meetings": ("Meetings", "កិច្ចប្រជុំ"),
+    "consultations": ("Consultations", "ការពិគ្រោះយោបល់"),
+    "knowledge": ("Knowledge", "ចំណេះដឹង"),
+    "training": ("Training", "ការបណ្តុះបណ្តាល"),  # as the training app says
+    "directory": ("Directory", "បញ្ជីឈ្មោះ"),
 }
 
 
@@ -28,8 +29,10 @@ class Scripts(HTMLParser):
         super().__init__()
         self.scripts: list[dict] = []
         self.stylesheets: list[str] = []
-        self.nav: dict[str, str] = {}
-        self._nav_href = None
+        self.nav: dict[str, str] = {}  # data-nav key -> label
+        self.nav_urls: dict[str, str] = {}
+        self.current: list[str] = []
+        self._nav_key = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -38,12 +41,15 @@ class Scripts(HTMLParser):
         if tag == "link" and attrs.get("rel") == "stylesheet":
             self.stylesheets.append(attrs["href"])
         if tag == "a" and "data-nav" in attrs:
-            self._nav_href = attrs["href"]
+            self._nav_key = attrs["data-nav"]
+            self.nav_urls[self._nav_key] = attrs["href"]
+            if attrs.get("aria-current") == "page":
+                self.current.append(self._nav_key)
 
     def handle_data(self, data):
-        if self._nav_href:
-            self.nav[self._nav_href] = data.strip()
-            self._nav_href = None
+        if self._nav_key:
+            self.nav[self._nav_key] = data.strip()
+            self._nav_key = None
 
 
 def parse(html: str) -> Scripts:
@@ -64,9 +70,26 @@ def test_shell_navigation_in_both_languages(client, member, language, index):
     client.force_login(member)
     html = client.get("/").content.decode()
     assert f'<html lang="{language}">' in html
-    assert parse(html).nav == {url: labels[index] for url, labels in NAV.items()}
+    shell = parse(html)
+    assert shell.nav == {key: labels[index] for key, labels in NAV.items()}
+    assert shell.nav_urls["directory"] == "/directory/"
+    assert shell.nav_urls["chat"] == "/chat/"
+    assert shell.current == []
     assert 'action="/search/"' in html and 'name="q"' in html
     assert 'action="/i18n/setlang/"' in html
+
+
+def test_navigation_links_each_area_and_marks_the_current_one(client, member):
+    client.force_login(member)
+    shell = parse(client.get("/directory/").content.decode())
+    assert shell.current == ["directory"]
+    for key, url in shell.nav_urls.items():
+        assert url.startswith("/") and url != "/", (key, url)
+
+
+def test_nav_url_takes_the_first_url_name_that_exists():
+    assert nav_url(("nope:missing", "directory:index"), "/fallback/") == "/directory/"
+    assert nav_url(("nope:missing",), "/fallback/") == "/fallback/"
 
 
 def test_home_shows_empty_states_for_a_login_without_a_person(client, member):
