@@ -6,3 +6,11 @@ class CallsConfig(AppConfig):
     name = "realtime.calls"
     label = "calls"
     verbose_name = _("Calls")
+
+    def ready(self) -> None:
+        from realtime.streams import register_stream_provider
+
+        from . import handlers  # noqa: F401  (registers the signalling frames)
+        from .selectors import meeting_streams
+
+        register_stream_provider("calls.meeting.", meeting_streams)

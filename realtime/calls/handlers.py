@@ -1,0 +1,66 @@
+"""Signalling frames on /ws/ (docs/protocol.md, "Calls")."""
+
+from channels.db import database_sync_to_async
+
+from realtime.handlers import FrameError, frame_handler
+
+from . import services
+
+
+def _meeting_id(frame: dict) -> int:
+    meeting = frame.get("meeting")
+    if not isinstance(meeting, int) or isinstance(meeting, bool):
+        raise FrameError("bad_request", "'meeting' must be a meeting id", field="meeting")
+    return meeting
+
+
+@frame_handler("call.join")
+async def handle_join(consumer, frame: dict) -> None:
+    joined = await database_sync_to_async(services.join)(
+        meeting_id=_meeting_id(frame), user=consumer.user
+    )
+    await consumer.send_frame(joined)
+
+
+@frame_handler("call.leave")
+async def handle_leave(consumer, frame: dict) -> None:
+    await database_sync_to_async(services.leave)(meeting_id=_meeting_id(frame), user=consumer.user)
+
+
+async def _decide(consumer, frame: dict, *, admit: bool) -> None:
+    user_id = frame.get("user")
+    if not isinstance(user_id, int):
+        raise FrameError("bad_request", "'user' must be a user id", field="user")
+    await database_sync_to_async(services.decide)(
+        meeting_id=_meeting_id(frame), host=consumer.user, user_id=user_id, admit=admit
+    )
+
+
+@frame_handler("call.admit")
+async def handle_admit(consumer, frame: dict) -> None:
+    await _decide(consumer, frame, admit=True)
+
+
+@frame_handler("call.deny")
+async def handle_deny(consumer, frame: dict) -> None:
+    await _decide(consumer, frame, admit=False)
+
+
+@frame_handler("call.flags")
+async def handle_flags(consumer, frame: dict) -> None:
+    flags = {k: frame[k] for k in ("hand_raised", "audio_only") if k in frame}
+    if not flags or not all(isinstance(v, bool) for v in flags.values()):
+        raise FrameError("bad_request", "send hand_raised and/or audio_only as true/false")
+    await database_sync_to_async(services.set_flags)(
+        meeting_id=_meeting_id(frame), user=consumer.user, **flags
+    )
+
+
+async def _signal(consumer, frame: dict) -> None:
+    await database_sync_to_async(services.relay_signal)(
+        meeting_id=_meeting_id(frame), sender=consumer.user, frame=frame
+    )
+
+
+for _type in services.SIGNAL_TYPES:
+    frame_handler(_type)(_signal)

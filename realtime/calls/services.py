@@ -1,0 +1,165 @@
+"""Meeting writes and signalling. Signalling frames are ephemeral (never stored); joining,
+waiting, admission and denial are durable stream events so nobody misses them."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from realtime.handlers import FrameError
+from realtime.services import notify_stream_membership, publish, send_ephemeral
+
+from . import selectors
+from .ice import ice_servers
+from .models import Invitation, Meeting, Participant
+
+SIGNAL_TYPES = ("call.offer", "call.answer", "call.ice")
+MAX_SDP_CHARS = 60_000
+
+
+def create_meeting(
+    *,
+    host: AbstractBaseUser,
+    title: str,
+    invitees: Iterable[AbstractBaseUser] = (),
+    kind: str = Meeting.Kind.MEETING,
+    lobby: bool = False,
+    room=None,
+    scheduled_for=None,
+) -> Meeting:
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            host=host, title=title, kind=kind, lobby=lobby, room=room, scheduled_for=scheduled_for
+        )
+        Invitation.objects.bulk_create(
+            [Invitation(meeting=meeting, user=u) for u in invitees if u.pk != host.pk],
+            ignore_conflicts=True,
+        )
+        for user_id in [host.pk, *(u.pk for u in invitees)]:
+            notify_stream_membership(user_id=user_id, stream=meeting.stream, joined=True)
+    return meeting
+
+
+def _meeting_for(meeting_id) -> Meeting:
+    meeting = Meeting.objects.filter(pk=meeting_id, ended__isnull=True).first()
+    if meeting is None:
+        # The same answer whether the meeting does not exist or has ended.
+        raise FrameError("not_found", _("No such meeting."))
+    return meeting
+
+
+def join(*, meeting_id: int, user: AbstractBaseUser) -> dict:
+    """Enter a meeting: invited people go straight in, others wait in the lobby."""
+    with transaction.atomic():
+        meeting = _meeting_for(meeting_id)
+        existing = Participant.objects.filter(meeting=meeting, user=user).first()
+        if existing and existing.state == Participant.State.DENIED:
+            raise FrameError("forbidden", _("The host did not admit you to this meeting."))
+        if selectors.is_invited(meeting=meeting, user_id=user.pk) or (
+            existing and existing.state == Participant.State.ADMITTED
+        ):
+            state = Participant.State.ADMITTED
+        elif meeting.lobby:
+            state = Participant.State.WAITING
+        else:
+            raise FrameError("forbidden", _("You are not invited to this meeting."))
+        Participant.objects.update_or_create(
+            meeting=meeting, user=user, defaults={"state": state, "hand_raised": False}
+        )
+        if state == Participant.State.WAITING:
+            publish(
+                type="call.waiting",
+                user_id=meeting.host_id,
+                payload={"meeting": meeting.pk, "user": user.pk, "name": _name(user)},
+            )
+        _broadcast_participants(meeting)
+    return {
+        "type": "call.joined",
+        "meeting": meeting.pk,
+        "state": state,
+        "participants": selectors.participant_list(meeting=meeting),
+        "ice_servers": ice_servers(user_key=str(user.pk)) if state == "admitted" else [],
+    }
+
+
+def decide(*, meeting_id: int, host: AbstractBaseUser, user_id: int, admit: bool) -> None:
+    """The host admits or denies someone waiting in the lobby."""
+    with transaction.atomic():
+        meeting = _meeting_for(meeting_id)
+        if meeting.host_id != host.pk:
+            raise FrameError("forbidden", _("Only the host can admit people."))
+        updated = Participant.objects.filter(
+            meeting=meeting, user_id=user_id, state=Participant.State.WAITING
+        ).update(state=Participant.State.ADMITTED if admit else Participant.State.DENIED)
+        if not updated:
+            raise FrameError("not_found", _("Nobody with that id is waiting."))
+        if admit:
+            notify_stream_membership(user_id=user_id, stream=meeting.stream, joined=True)
+        publish(
+            type="call.admitted" if admit else "call.denied",
+            user_id=user_id,
+            payload={
+                "meeting": meeting.pk,
+                "ice_servers": ice_servers(user_key=str(user_id)) if admit else [],
+            },
+        )
+        _broadcast_participants(meeting)
+
+
+def leave(*, meeting_id: int, user: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        meeting = _meeting_for(meeting_id)
+        Participant.objects.filter(meeting=meeting, user=user).update(
+            state=Participant.State.LEFT, hand_raised=False
+        )
+        _broadcast_participants(meeting)
+
+
+def set_flags(*, meeting_id: int, user: AbstractBaseUser, **flags: bool) -> None:
+    """Raise/lower a hand, switch to audio-only."""
+    with transaction.atomic():
+        meeting = _meeting_for(meeting_id)
+        updated = Participant.objects.filter(
+            meeting=meeting, user=user, state=Participant.State.ADMITTED
+        ).update(**flags)
+        if not updated:
+            raise FrameError("forbidden", _("Join the meeting first."))
+        _broadcast_participants(meeting)
+
+
+def relay_signal(*, meeting_id: int, sender: AbstractBaseUser, frame: dict) -> None:
+    """Pass an offer, answer or ICE candidate to one admitted participant only."""
+    meeting = _meeting_for(meeting_id)
+    admitted = selectors.admitted_user_ids(meeting=meeting)
+    if sender.pk not in admitted:
+        raise FrameError("forbidden", _("Join the meeting first."))
+    target = frame.get("to")
+    if not isinstance(target, int) or target not in admitted or target == sender.pk:
+        raise FrameError("bad_request", _("'to' must be another participant in the call."))
+    out = {"type": frame["type"], "meeting": meeting.pk, "from": sender.pk}
+    if frame["type"] == "call.ice":
+        candidate = frame.get("candidate")
+        if candidate is not None and not isinstance(candidate, dict):
+            raise FrameError("bad_request", _("'candidate' must be an object or null."))
+        out["candidate"] = candidate
+    else:
+        sdp = frame.get("sdp")
+        if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP_CHARS:
+            raise FrameError("bad_request", _("'sdp' must be a session description."))
+        out["sdp"] = sdp
+    send_ephemeral(user_id=target, frame=out)
+
+
+def _broadcast_participants(meeting: Meeting) -> None:
+    frame = {
+        "type": "call.participants",
+        "meeting": meeting.pk,
+        "participants": selectors.participant_list(meeting=meeting),
+    }
+    transaction.on_commit(lambda: send_ephemeral(stream=meeting.stream, frame=frame))
+
+
+def _name(user) -> str:
+    person = getattr(user, "person", None)
+    return person.name() if person else user.get_full_name() or user.username
