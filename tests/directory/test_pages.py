@@ -74,7 +74,7 @@ def test_unit_page_shows_positions_holders_acting_vacancy_contacts_and_on_call(
     assert "Sok Dara" in html and "Acting:" in html and "Chan Sophea" in html
     assert "vacant" in html and "Head of laboratory" in html
     on_call = html.split('id="on-call"')[1].split("</section>")[0]
-    assert "paediatrics" in on_call and "Keo Chanthou" in on_call
+    assert "Paediatrics" in on_call and "Keo Chanthou" in on_call
     assert 'href="/directory/units/PHD-05/"' in html  # breadcrumb
 
 
@@ -96,7 +96,7 @@ def test_person_page(viewer, world):
     assert "ចាន់ សុភា" in html and "Chan Sophea" in html
     assert "Director" in html and "acting" in html
     paed = viewer.get(f"/directory/people/{world['paed'].employee_id}/").content.decode()
-    assert 'id="shifts"' in paed and "paediatrics" in paed
+    assert 'id="shifts"' in paed and "Paediatrics" in paed
 
 
 def test_inactive_person_hidden_from_non_staff(viewer, world, client):

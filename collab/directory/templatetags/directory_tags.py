@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -19,3 +20,21 @@ def bilingual(km: str, en: str):
         '<span lang="{}">{}</span> <span class="dir-alt" lang="{}">{}</span>',
         first_lang, first, second_lang, second,
     )  # fmt: skip
+
+
+# Labels for the specialties the suite knows; any other specialty shows as stored.
+SPECIALTIES = {
+    "paediatrics": _("Paediatrics"),
+    "obstetrics": _("Obstetrics"),
+    "surgery": _("Surgery"),
+    "emergency": _("Emergency"),
+    "internal-medicine": _("Internal medicine"),
+    "anaesthesia": _("Anaesthesia"),
+    "radiology": _("Radiology"),
+    "laboratory": _("Laboratory"),
+}
+
+
+@register.filter
+def specialty(value: str) -> str:
+    return SPECIALTIES.get(value, value)
