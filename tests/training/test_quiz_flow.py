@@ -210,3 +210,48 @@ def test_html_form_path_saves_and_submits_without_javascript(client_in, course, 
     assert attempt.score == 100
     page = client_in.get(r.url).content.decode()
     assert "100.00%" in page and "Yes." in page
+
+
+def test_random_draw_takes_n_distinct_questions_and_shuffles_choices_per_attempt(
+    db, trainee
+):
+    from training.models import QuizBankDraw
+
+    from .conftest import build_bank
+
+    bank = build_bank("Big bank")
+    course = build_course(slug="draw", bank=bank, max_attempts=0)
+    QuizBankDraw.objects.filter(quiz=course.quiz).update(count=3)
+    enrolment_services.enrol(person=trainee, course=course.course)
+    seen = set()
+    orders = set()
+    for _ in range(12):
+        attempt = quiz_services.start_attempt(person=trainee, quiz=course.quiz)
+        drawn = list(attempt.answers.values_list("question_id", flat=True))
+        assert len(drawn) == len(set(drawn)) == 3
+        assert set(drawn) <= set(bank.questions.values_list("pk", flat=True))
+        seen |= set(drawn)
+        orders |= {
+            tuple(a.choice_order) for a in attempt.answers.filter(question__kind="multiple")
+        }
+        quiz_services.submit_attempt(person=trainee, attempt=attempt)
+    assert len(seen) > 3  # different attempts drew different questions
+    assert len(orders) > 1  # choices were shuffled
+
+
+def test_operators_can_open_the_editing_screens(client, course, django_user_model):
+    admin = django_user_model.objects.create_superuser("boss", password="x-9-long-pw")
+    client.force_login(admin)
+    for url in (
+        f"/cms/pages/add/training/quizpage/{course.module.pk}/",
+        f"/cms/pages/{course.quiz.pk}/edit/",
+        f"/cms/pages/{course.lesson.pk}/edit/",
+        f"/cms/pages/{course.course.pk}/edit/",
+        "/cms/snippets/training/question/add/",
+        "/cms/snippets/training/questionbank/",
+        "/admin/training/assignment/add/",
+        "/admin/training/certificate/",
+        "/admin/training/enrolment/",
+        "/admin/training/attempt/",
+    ):
+        assert client.get(url).status_code == 200, url
