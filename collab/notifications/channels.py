@@ -8,7 +8,7 @@ its outbox rows, with retries, through ``deliver`` (one item) or ``deliver_diges
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import translation
 
 from realtime.services import publish
@@ -27,6 +27,12 @@ class ChannelBackend:
 
     def deliver_digest(self, deliveries: Sequence[Delivery]) -> None:
         raise NotImplementedError
+
+    def open_batch(self) -> None:
+        """Called before a worker pass sends a batch (e.g. to reuse one connection)."""
+
+    def close_batch(self) -> None:
+        """Called after the batch, whatever happened."""
 
 
 _registry: dict[str, ChannelBackend] = {}
@@ -85,6 +91,26 @@ class EmailChannel(ChannelBackend):
         self._send(user, emails.digest(deliveries, recipient_language(user)),
                    message_id=emails.message_id(emails.digest_key(keys)))
 
+    connection = None  # one per worker pass (the scheduler runs jobs in one thread)
+
+    def open_batch(self) -> None:
+        self.connection = get_connection(fail_silently=False)
+        try:
+            self.connection.open()
+        except OSError:
+            pass  # each send then tries to connect itself and records its own failure
+
+    def close_batch(self) -> None:
+        self._close()
+        self.connection = None
+
+    def _close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception:  # closing a broken connection must not mask the batch
+                pass
+
     def _send(self, user, content: emails.Content, *, message_id: str) -> None:
         address = recipient_address(user)
         if not address:
@@ -95,5 +121,10 @@ class EmailChannel(ChannelBackend):
                 body=content.body,
                 to=[address],
                 headers={"Message-ID": message_id, "Content-Language": content.language},
+                connection=self.connection,
             )
-            message.send(fail_silently=False)
+            try:
+                message.send(fail_silently=False)
+            except Exception:
+                self._close()  # a broken connection: the next send opens its own
+                raise

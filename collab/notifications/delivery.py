@@ -55,16 +55,22 @@ def deliver_due(*, worker: str | None = None, limit: int = BATCH) -> int:
     """One pass of the outbox; returns how many rows were attempted."""
     worker = worker or worker_name()
     claimed = claim_due(worker=worker, limit=limit)
-    digests: dict[tuple[int, str], list[Delivery]] = defaultdict(list)
-    for delivery in claimed:
-        if delivery.digest:
-            digests[(delivery.user_id, delivery.channel)].append(delivery)
-        else:
-            backend = get_channel(delivery.channel)
-            _attempt([delivery], lambda ds, b=backend: b.deliver(ds[0]), worker=worker)
-    for (_, channel), group in digests.items():
-        backend = get_channel(channel)
-        _attempt(group, backend.deliver_digest, worker=worker)
+    backends = [get_channel(name) for name in sorted({d.channel for d in claimed})]
+    for backend in backends:
+        backend.open_batch()
+    try:
+        digests: dict[tuple[int, str], list[Delivery]] = defaultdict(list)
+        for delivery in claimed:
+            if delivery.digest:
+                digests[(delivery.user_id, delivery.channel)].append(delivery)
+            else:
+                backend = get_channel(delivery.channel)
+                _attempt([delivery], lambda ds, b=backend: b.deliver(ds[0]), worker=worker)
+        for (_, channel), group in digests.items():
+            _attempt(group, get_channel(channel).deliver_digest, worker=worker)
+    finally:
+        for backend in backends:
+            backend.close_batch()
     return len(claimed)
 
 
