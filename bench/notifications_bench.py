@@ -26,12 +26,32 @@ import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from stream_resume import admin_sql, percentile, scratch_database_url  # noqa: E402
+
+def scratch_database_url(url: str) -> tuple[str, str]:
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_bench_notifications"
+    return urlunparse(parsed._replace(path="/" + name)), name
+
+
+def admin_sql(url: str, sql: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    with psycopg.connect(
+        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
+        password=parsed.password, dbname="postgres", autocommit=True,
+    ) as conn:
+        conn.execute(sql)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def ms(values: list[float], p: float) -> str:
@@ -182,7 +202,7 @@ def main() -> None:
     env = {**os.environ, "SAHAKAR_DATA_DIR": str(data_dir), "SAHAKAR_LIVE_CHANNEL_PREFIX": prefix}
     original_url = os.environ.get("DATABASE_URL", "")
     if original_url:
-        env["DATABASE_URL"], db_name = scratch_database_url(original_url + "_notifications")
+        env["DATABASE_URL"], db_name = scratch_database_url(original_url)
         admin_sql(original_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin_sql(original_url, f'CREATE DATABASE "{db_name}"')
     os.environ.update(env)
