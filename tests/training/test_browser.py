@@ -48,7 +48,7 @@ def test_trainee_passes_a_course_in_khmer_and_the_certificate_verifies(
     login_with_session(page.context, base, trainee.user)
 
     page.goto(f"{base}{course.course.url}")
-    assert page.locator("html").get_attribute("lang") == "km"
+    assert page.locator("html").get_attribute("lang") == "km", page.url
     with page.expect_navigation():
         page.get_by_role("button", name="ចុះឈ្មោះ").click()  # Enrol
     page.get_by_role("link", name="Lesson 1").click()

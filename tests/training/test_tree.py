@@ -41,3 +41,15 @@ def test_courses_are_reached_from_the_khmer_home_too(client, db):
     for url in (course.lesson.url, "/training/ipc/m1/l1/"):  # short link, and the tree path
         lesson = client.get(url)
         assert lesson.status_code == 200 and "លាងដៃ" in lesson.content.decode()
+
+
+def test_periodic_jobs_are_registered_for_the_worker():
+    from collab.core.scheduling import registered_jobs
+
+    names = {job.name for job in registered_jobs()}
+    assert {
+        "training.services.reminders.send_due_reminders",
+        "training.services.assignments.sync_all_assignments",
+        "training.services.enrolment.renew_expired_certifications",
+        "training.services.quiz.finish_all_expired_attempts",
+    } <= names
