@@ -162,3 +162,17 @@ def test_closed_course_cannot_be_self_enrolled(client, db, trainee):
     client.force_login(trainee.user)
     assert client.post(f"/learning/courses/{closed.course.pk}/enrol/").status_code == 403
     assert client.get(closed.lesson.url).status_code == 403
+
+
+def test_a_course_of_lessons_only_completes_on_reading_even_if_read_before_enrolling(
+    client, db, trainee
+):
+    from training.models import QuizPage
+
+    course = build_course(slug="reading")
+    QuizPage.objects.filter(pk=course.quiz.pk).delete()
+    client.force_login(trainee.user)
+    read_lesson(client, course)
+    enrolment = enrolment_services.enrol(person=trainee, course=course.course)
+    assert enrolment.completed_at is not None
+    assert Certificate.objects.get(person=trainee).score is None

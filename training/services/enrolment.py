@@ -32,12 +32,17 @@ def enrol(*, person: Person, course: CoursePage) -> Enrolment:
     now = clock.now()
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(
+            enrolment = Enrolment.objects.create(
                 person=person, course=course, source=Enrolment.Source.SELF,
                 enrolled_at=now, cycle_started_at=now,
             )
     except IntegrityError:  # a double click raced us
         return Enrolment.objects.get(person=person, course=course)
+    # Lessons read before enrolling count (a course of lessons only may be complete now).
+    if LessonView.objects.filter(person=person, lesson__path__startswith=course.path).exists():
+        update_completion(enrolment=enrolment)
+        enrolment.refresh_from_db()
+    return enrolment
 
 
 def record_lesson_view(
