@@ -6,13 +6,15 @@
 Uses a throw-away data directory (SQLite) or the given DATABASE_URL (use a scratch
 database: the bench migrates it and fills it). Prints wall time and peak memory of: a
 first import (all rows new), a re-import of the same file, a re-import with 5 % of rows
-changed (1 % moved to another unit), and a --dry-run of the first file again.
+changed (1 % moved to another unit), and a --dry-run of the first file again; then the
+time of a directory name search over the imported people.
 """
 
 import argparse
 import io
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -27,7 +29,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=300_000)
     args = parser.parse_args()
 
-    scratch = tempfile.mkdtemp(prefix="sahakar-bench-")
+    scratch = tempfile.mkdtemp(prefix="sahakar-bench-directory-")
     os.environ["SAHAKAR_DATA_DIR"] = scratch
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -40,6 +42,7 @@ def main() -> None:
 
     from collab.directory import demo
     from collab.directory.models import OrgUnit, Person, Position
+    from collab.directory.selectors import search_people
 
     call_command("migrate", verbosity=0)
     demo.seed_units()
@@ -66,6 +69,15 @@ def main() -> None:
     timed("re-import, 5% changed", changed)
     timed("dry run of the first file", base, "--dry-run")
     print(f"people {Person.objects.count():,}, positions {Position.objects.count():,}")
+    for q in ("ដារា", "ខដា", "sok dara"):
+        started = time.perf_counter()
+        hits = search_people(q)
+        count, first_page = hits.count(), list(hits[:25])
+        assert len(first_page) == min(count, 25)
+        elapsed = (time.perf_counter() - started) * 1000
+        print(f"search {q!r}: {count:,} hits, count + first page {elapsed:.0f} ms")
+    connection.close()
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

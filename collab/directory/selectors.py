@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from collab.core import clock
@@ -131,31 +131,23 @@ def person_for_user(user) -> Person | None:
 
 
 def _terms(q: str) -> list[str]:
-    return (q or "").translate(_INVISIBLE).split()[:8]
+    return unicodedata.normalize("NFC", (q or "").translate(_INVISIBLE)).split()[:8]
 
 
 def search_people(q: str, *, include_inactive: bool = False) -> QuerySet[Person]:
-    """People whose Khmer or Latin names, employee id or email contain every term of ``q``.
+    """People whose Khmer or Latin names or employee id contain every term of ``q`` (or
+    whose email is the term).
 
     A part of a Khmer name is enough, even across the family/given boundary written
-    without a space (Khmer is often typed without spaces).
+    without a space (Khmer is often typed without spaces). One column is scanned: see
+    ``Person.search_text``.
     """
-    qs = Person.objects.annotate(
-        _km_joined=Concat("family_name_km", "given_name_km"),
-        _en_joined=Concat("family_name_en", Value(" "), "given_name_en"),
-    )
-    if not include_inactive:
-        qs = qs.filter(active=True)
+    qs = Person.objects.all() if include_inactive else Person.objects.filter(active=True)
     terms = _terms(q)
     if not terms:
         return qs.none()
     for term in terms:
-        qs = qs.filter(
-            Q(_km_joined__icontains=term)
-            | Q(_en_joined__icontains=term)
-            | Q(employee_id__iexact=term)
-            | Q(email__iexact=term)
-        )
+        qs = qs.filter(Q(search_text__contains=term.lower()) | Q(email__iexact=term))
     return qs.order_by("family_name_en", "given_name_en", "pk")
 
 

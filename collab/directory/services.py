@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.directory.csv_rows import Row, RowError, read_rows
-from collab.directory.models import OrgUnit, Person, Position
+from collab.directory.models import OrgUnit, Person, Position, person_search_text
 
 BATCH = 2000
 PERSON_FIELDS = (
@@ -99,7 +99,7 @@ def import_directory(
 @dataclass
 class _Plan:
     new_people: list[Row]
-    changed_people: list[tuple]  # (*PERSON_FIELDS, active, pk)
+    changed_people: list[tuple]  # (*PERSON_FIELDS, active, search_text, pk)
     positions_to_update: dict[int, dict]
     new_holder: dict[int, int]
     positions_to_create: list[tuple[Row, int | None]]  # holder pk, None: new person
@@ -108,6 +108,13 @@ class _Plan:
 
 
 MASS_DEACTIVATION = (100, 0.10)  # more than 100 people and more than 10 % of the active
+
+
+def _search_text(row: Row) -> str:
+    return person_search_text(
+        row["family_name_km"], row["given_name_km"], row["family_name_en"],
+        row["given_name_en"], row["employee_id"],
+    )  # fmt: skip
 
 
 def _is_mass_deactivation(plan: _Plan, result: ImportResult) -> bool:
@@ -133,7 +140,7 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
         old_values = dict(zip(PERSON_FIELDS, old[2:-1], strict=True))
         if old_values != values or not old[-1]:
             result.people_reactivated += not old[-1]
-            changed.append((*values.values(), True, old[0]))
+            changed.append((*values.values(), True, _search_text(row), old[0]))
         else:
             result.people_unchanged += 1
     result.people_created = len(new_people)
@@ -203,15 +210,34 @@ def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
     for chunk in batches(plan.new_people, "new people"):
         _insert_rows(
             Person,
-            ["employee_id", *PERSON_FIELDS, "photo", "languages", "active", "user_id"],
-            [(r["employee_id"], *(r[f] for f in PERSON_FIELDS), "", "", True, None) for r in chunk],
+            [
+                "employee_id",
+                *PERSON_FIELDS,
+                "photo",
+                "languages",
+                "active",
+                "user_id",
+                "search_text",
+            ],
+            [
+                (
+                    r["employee_id"],
+                    *(r[f] for f in PERSON_FIELDS),
+                    "",
+                    "",
+                    True,
+                    None,
+                    _search_text(r),
+                )
+                for r in chunk
+            ],
         )
     new_pk: dict[int, int] = {}
     if plan.new_people:
         pk_of = dict(Person.objects.values_list("employee_id", "pk"))
         new_pk = {r.line: pk_of[r["employee_id"]] for r in plan.new_people}
     for chunk in batches(plan.changed_people, "changed people"):
-        _update_rows(Person, [*PERSON_FIELDS, "active"], chunk)
+        _update_rows(Person, [*PERSON_FIELDS, "active", "search_text"], chunk)
 
     for pk, line in plan.new_holder.items():
         plan.positions_to_update[pk]["holder_id"] = new_pk[line]

@@ -237,3 +237,13 @@ def test_mass_deactivation_is_refused_unless_confirmed(tmp_path, units, monkeypa
     )
     assert "4 deactivated" in out
     assert Person.objects.filter(active=True).count() == 1
+
+
+def test_imported_and_updated_people_are_searchable(units):
+    from collab.directory.selectors import search_people
+
+    import_directory(data=csv_bytes(row("E1", gkm="ដារា")))
+    assert [p.employee_id for p in search_people("ខដា")] == ["E1"]
+    import_directory(data=csv_bytes(row("E1", gkm="សុភា", gen="Sophea")))
+    assert list(search_people("ដារា")) == []
+    assert [p.employee_id for p in search_people("sok sophea")] == ["E1"]

@@ -311,3 +311,11 @@ def test_search_units_khmer_latin_and_code(tree):
 def test_search_query_count(people, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         list(search_people("sok dara"))
+
+
+def test_search_follows_renames_through_save_and_update_fields(people):
+    dara, *_ = people
+    dara.given_name_km = "ដារ៉ាវី"
+    dara.save(update_fields=["given_name_km"])
+    assert list(search_people("រ៉ាវី")) == [dara]
+    assert list(search_people("E")) == list(search_people("e"))  # ids are matched lower-cased
