@@ -288,7 +288,10 @@ def import_file(*, path: Path, root_dir: Path, space: KnowledgeSpacePage, publis
             converted = convert_file(path, root_dir=root_dir)
             page = ArticlePage.objects.descendant_of(space).filter(source_key=key).first()
             if page is None:
-                slug = _unique_slug(space, slugify(converted.title, allow_unicode=True))
+                # Python's \w drops Khmer vowel signs, so a Khmer title would give a mangled
+                # slug: use a Latin title, else the file name.
+                base = slugify(converted.title) or slugify(path.stem) or "page"
+                slug = _unique_slug(space, base)
                 page = space.add_child(instance=ArticlePage(
                     title=converted.title, slug=slug, body=converted.blocks, source_key=key,
                     live=False, locale=space.locale,

@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,26 +17,24 @@ from knowledge.selectors import can_view_page
 
 
 def _readable(request, model, pk):
+    """The live page if ``request.user`` may read it; else PermissionDenied."""
     page = get_object_or_404(model.objects.live(), pk=pk)
     if not can_view_page(user=request.user, page=page):
-        if not request.user.is_authenticated:
-            raise _LoginNeeded
         raise PermissionDenied
     return page
-
-
-class _LoginNeeded(Exception):
-    pass
 
 
 def article_pdf_view(request, page_id: int):
     try:
         page = _readable(request, ArticlePage, page_id)
-    except _LoginNeeded:
-        return redirect_to_login(request.get_full_path())
+    except PermissionDenied:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
     pdf = article_pdf(page=page, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{page.slug}.pdf"'
+    # Slugs may be Khmer: the header helper encodes them (RFC 6266 filename*).
+    response["Content-Disposition"] = content_disposition_header(False, f"{page.slug}.pdf")
     return response
 
 

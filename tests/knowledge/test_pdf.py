@@ -4,6 +4,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.utils.text import slugify
 
 from knowledge.models import ArticlePage
 from tests.conftest import services_required
@@ -38,7 +39,7 @@ def squeeze(text: str) -> str:
 
 def test_pdf_contains_the_khmer_title_as_text(client, kb, tmp_path):
     page = add_article(
-        kb.space, KM_TITLE, slug="diarrhoea-km", owner_position=kb.owner,
+        kb.space, KM_TITLE, slug=slugify(KM_TITLE, allow_unicode=True), owner_position=kb.owner,
         body=[{"type": "rich_text", "value": "<h2>ការវាយតម្លៃ</h2><p>ផ្តល់ ORS និងស័ង្កសី។</p>"},
               {"type": "table", "value": {"data": [["អាយុ", "បរិមាណ"], ["< ២ ឆ្នាំ", "៥០ ml"]],
                                           "first_row_is_table_header": True}}],
@@ -46,6 +47,7 @@ def test_pdf_contains_the_khmer_title_as_text(client, kb, tmp_path):
     response = client.get(f"/kb/pages/{page.pk}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert "filename*=utf-8''" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF")
     text = squeeze(pdf_text(response.content, tmp_path))
     assert KM_TITLE in text

@@ -94,3 +94,21 @@ def test_through_the_wagtail_admin(client, kb):
     assert response.status_code in (200, 302), response.content[:300]
     page.refresh_from_db()
     assert page.current_workflow_task.name == "Approval"
+
+
+def test_admin_forms_of_every_knowledge_page_type_open(client, kb):
+    admin = kb.users["outsider"]
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    for url in (
+        f"/cms/pages/add/knowledge/articlepage/{kb.space.pk}/",
+        f"/cms/pages/add/knowledge/knowledgespacepage/{kb.index.pk}/",
+        f"/cms/pages/{kb.article.pk}/edit/",
+        f"/cms/pages/{kb.space.pk}/edit/",
+        "/cms/workflows/tasks/index/",
+        "/admin/knowledge/feedback/",
+        "/admin/knowledge/reviewreminder/",
+        "/admin/knowledge/spacesubscription/",
+    ):
+        assert client.get(url).status_code == 200, url
