@@ -201,13 +201,20 @@ def send_review_reminders(*, today: date | None = None) -> int:
     today = today or clock.now().date()
     horizon = today + timedelta(days=30)
     sent = 0
-    pages = (
+    default_locale = Locale.get_default().pk
+    pages = sorted(
         m.ArticlePage.objects.live()
         .filter(review_date__isnull=False, review_date__lte=horizon)
         .select_related("owner_position__unit", "owner_position__holder")
-        .select_related("owner_position__acting_holder")
+        .select_related("owner_position__acting_holder"),
+        key=lambda p: (p.locale_id != default_locale, p.pk),
     )
+    seen: set = set()
     for page in pages:
+        # One article in two languages is one review: remind once, through one version.
+        if page.translation_key in seen:
+            continue
+        seen.add(page.translation_key)
         kind = _due_kind(page.review_date, today)
         if kind is None:
             continue

@@ -101,3 +101,12 @@ def test_overdue_page_says_so_and_is_in_the_admin_report(client, kb):
     set_review_date(kb.article, today + timedelta(days=300))
     report = client.get("/cms/reports/knowledge-overdue/")
     assert "Severe dehydration" not in report.content.decode()
+
+
+def test_an_article_in_two_languages_is_reminded_once(kb):
+    from tests.knowledge.test_translations import translate_to_khmer
+
+    set_review_date(kb.article, clock.now().date() + timedelta(days=7))
+    translate_to_khmer(kb.article)
+    run_job()
+    assert len(owner_reminders(kb)) == 1
