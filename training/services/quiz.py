@@ -14,7 +14,7 @@ from collab.directory.models import Person
 
 from .. import selectors
 from ..errors import TrainingError
-from ..models import Attempt, AttemptAnswer, Enrolment, Question, QuizPage
+from ..models import Attempt, AttemptAnswer, CoursePage, Enrolment, Question, QuizPage
 from ..scoring import ChoiceData, InvalidAnswer, clean_response, mark
 
 # Answers that arrive this late after the deadline still count (the request was in flight).
@@ -185,7 +185,9 @@ def _finish(*, attempt: Attempt) -> Attempt:
     if attempt.score < attempt.quiz.pass_mark:
         return attempt  # whatever the grading method, a failed attempt completes nothing
     enrolment = Enrolment.objects.filter(
-        person_id=attempt.person_id, course=selectors.course_of(attempt.quiz)
+        person_id=attempt.person_id,
+        course__in=CoursePage.objects.ancestor_of(attempt.quiz),
+        completed_at__isnull=True,
     ).first()
     if enrolment is not None:
         update_completion(enrolment=enrolment)
