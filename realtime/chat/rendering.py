@@ -26,27 +26,26 @@ def find_mentions(body: str) -> set[str]:
     return {m.lower() for m in MENTION_RE.findall(body)}
 
 
-def _mention_rule(known: set[str]):
-    """A core rule wrapping known @names in text tokens (outside links and code) in a span."""
-
-    def rule(state) -> None:
-        for block in state.tokens:
-            if block.type != "inline" or not block.children:
+def _mention_rule(state) -> None:
+    """Wrap known @names (``env["mentions"]``) of text tokens outside links in a span."""
+    known = state.env.get("mentions") or set()
+    if not known:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        out: list[Token] = []
+        in_link = 0
+        for tok in block.children:
+            if tok.type == "link_open":
+                in_link += 1
+            elif tok.type == "link_close":
+                in_link -= 1
+            if tok.type != "text" or in_link or "@" not in tok.content:
+                out.append(tok)
                 continue
-            out: list[Token] = []
-            in_link = 0
-            for tok in block.children:
-                if tok.type == "link_open":
-                    in_link += 1
-                elif tok.type == "link_close":
-                    in_link -= 1
-                if tok.type != "text" or in_link or "@" not in tok.content:
-                    out.append(tok)
-                    continue
-                out.extend(_split_mentions(tok.content, known))
-            block.children = out
-
-    return rule
+            out.extend(_split_mentions(tok.content, known))
+        block.children = out
 
 
 def _split_mentions(text: str, known: set[str]) -> list[Token]:
@@ -74,11 +73,13 @@ def _text(content: str) -> Token:
     return tok
 
 
+_md = MarkdownIt("commonmark", {"html": False}).enable(["strikethrough", "table"])
+_md.core.ruler.push("sahakar_mentions", _mention_rule)
+
+
 def render(body: str, *, mentions: set[str] = frozenset()) -> str:
     """Safe HTML for a message body; ``mentions`` are the @names to highlight."""
-    md = MarkdownIt("commonmark", {"html": False}).enable(["strikethrough", "table"])
-    md.core.ruler.push("sahakar_mentions", _mention_rule(set(mentions)))
-    html = md.render(body)
+    html = _md.render(body, {"mentions": set(mentions)})
     return nh3.clean(
         html.strip(),
         tags=_TAGS,
