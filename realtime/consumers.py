@@ -25,6 +25,7 @@ RESUME_PAGE_SIZE = 500
 RESUME_BUFFER_LIMIT = 5000
 RECENT_SEQS = 4096
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_INTERNAL_ERROR = 1011
 PROBE_ATTEMPTS = 30
 PROBE_WAIT = 0.05
 
@@ -86,7 +87,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # Read the hello seq only once the groups really receive: an event committed
         # in between then arrives live instead of falling between the two.
         await self._confirm_subscribed()
-        hello_user, seq = await database_sync_to_async(self._hello_data)()
+        try:
+            hello_user, seq = await database_sync_to_async(self._hello_data)()
+        except Exception:
+            logger.exception("No hello for user %s; closing so the client retries", self.user.pk)
+            await self.close(code=CLOSE_INTERNAL_ERROR)
+            return
         await self.send_frame({"type": "hello", "user": hello_user, "seq": seq})
 
     def _hello_data(self) -> tuple[dict, int]:

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from .models import Event
 
@@ -43,9 +43,23 @@ def event_frames_page(
 
 
 def user_summary(*, user_id: int) -> dict[str, Any]:
-    """What a client shows of the signed-in user (sent in ``hello``)."""
-    user = get_user_model().objects.select_related("person").get(pk=user_id)
-    person = getattr(user, "person", None)
-    name_en = person.name_en if person else (user.get_full_name() or user.get_username())
-    name_km = (person.name_km if person else "") or name_en
-    return {"id": user.pk, "username": user.get_username(), "name": name_en, "name_km": name_km}
+    """What a client shows of the signed-in user (sent in ``hello``); one query."""
+    User = get_user_model()
+    row = (
+        User.objects.filter(pk=user_id)
+        .values(
+            "pk",
+            login=F(User.USERNAME_FIELD),
+            first=F("first_name"),
+            last=F("last_name"),
+            family_en=F("person__family_name_en"),
+            given_en=F("person__given_name_en"),
+            family_km=F("person__family_name_km"),
+            given_km=F("person__given_name_km"),
+        )
+        .get()
+    )
+    name_en = " ".join(filter(None, [row["family_en"], row["given_en"]]))
+    name_en = name_en or " ".join(filter(None, [row["first"], row["last"]])) or row["login"]
+    name_km = " ".join(filter(None, [row["family_km"], row["given_km"]])) or name_en
+    return {"id": row["pk"], "username": row["login"], "name": name_en, "name_km": name_km}

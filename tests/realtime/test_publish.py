@@ -13,6 +13,7 @@ from realtime.services import publish
 from realtime.streams import user_group
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+quick = pytest.mark.django_db  # overrides the module mark: no flush needed
 
 
 async def _next_message(layer, channel: str, timeout: float):
@@ -87,6 +88,7 @@ async def test_rolled_back_publish_stores_and_pushes_nothing(amake_user):
     assert await sync_to_async(list)(Event.objects.values_list("type", flat=True)) == ["test.kept"]
 
 
+@quick
 def test_an_event_has_exactly_one_audience(make_user):
     user = make_user()
     with pytest.raises(ValueError):
@@ -96,6 +98,7 @@ def test_an_event_has_exactly_one_audience(make_user):
     assert not Event.objects.exists()
 
 
+@quick
 def test_seqs_increase(make_user):
     user = make_user()
     seqs = [publish(type="x", payload={}, user_id=user.pk).seq for _ in range(5)]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from collab.directory.models import Person
 from realtime import selectors
 from realtime.models import Event
 
@@ -55,10 +56,17 @@ def test_pages_hold_only_visible_events_in_seq_order(stream_rows, django_assert_
 
 def test_hello_reads_are_two_queries(stream_rows, django_assert_max_num_queries):
     me, other = stream_rows
+    Person.objects.create(
+        user=me, employee_id="E1", family_name_en="Sok", given_name_en="Dara",
+        family_name_km="សុខ", given_name_km="ដារ៉ា",
+    )
     with django_assert_max_num_queries(2):
         summary = selectors.user_summary(user_id=me.pk)
         seq = selectors.latest_visible_seq(user_id=me.pk, streams=["room.1"])
-    assert summary["username"] == me.username
+    assert summary == {
+        "id": me.pk, "username": me.username, "name": "Sok Dara", "name_km": "សុខ ដារ៉ា"
+    }
+    assert selectors.user_summary(user_id=other.pk)["name_km"] == other.username
     assert seq == Event.objects.filter(stream="room.1").latest("seq").seq
     assert selectors.latest_visible_seq(user_id=other.pk, streams=[]) == (
         Event.objects.filter(user=other).latest("seq").seq

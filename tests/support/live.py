@@ -67,10 +67,12 @@ import asyncio
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -251,8 +253,12 @@ def _session_uses_live(session: pytest.Session) -> bool:
 
 
 @pytest.fixture(scope="session")
-def live_data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("live-data")
+def live_data_dir():
+    # Not under pytest's basetemp: a concurrent pytest session of the same user prunes
+    # old basetemps, which would delete this session's database under its servers.
+    path = Path(tempfile.mkdtemp(prefix="sahakar-live-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -370,11 +376,11 @@ class LiveSocket:
     async def send_text(self, text: str) -> None:
         await self.connection.send(text)
 
-    async def recv_json(self, timeout: float = 10.0) -> dict:
+    async def recv_json(self, timeout: float = 20.0) -> dict:
         raw = await asyncio.wait_for(self.connection.recv(), timeout)
         return json.loads(raw)
 
-    async def recv_until(self, type: str, timeout: float = 10.0) -> dict:
+    async def recv_until(self, type: str, timeout: float = 20.0) -> dict:
         """The next frame of ``type``; frames before it are appended to ``.skipped``."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
