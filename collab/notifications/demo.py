@@ -28,7 +28,7 @@ RULES = (
     ("Course due soon", "training.due", {}, ()),
     ("Course overdue", "training.overdue", {}, ()),
     ("Chat mention while offline", "chat.mention", {}, ()),
-    ("Direct message while offline", "chat.direct_message", {}, ()),
+    ("Direct message while offline", "chat.direct", {}, ()),
 )
 
 
