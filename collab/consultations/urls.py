@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "consultations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.appointment_list, name="list"),
+    path("<int:pk>/", views.appointment_detail, name="detail"),
+    path("<int:pk>/note/", views.sign_note, name="sign_note"),
+    path("<int:pk>/link/", views.issue_link, name="issue_link"),
+    path("<int:pk>/link/<int:link_pk>/revoke/", views.revoke_link, name="revoke_link"),
+    path("<int:pk>/admit/", views.admit, name="admit"),
+    path("<int:pk>/status/", views.set_status, name="status"),
+    path("<int:pk>/consent/", views.consent, name="consent"),
+    path("<int:pk>/fhir/", views.fhir_export, name="fhir"),
+    path("join/<str:token>/", views.open_link, name="open_link"),
+    path("visit/", views.visit, name="visit"),
+]

@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from collab.directory.selectors import person_for_user
+from collab.health.services import audit_read
+
+from . import selectors, services
+from .fhir import consultation_bundle
+from .forms import PRESCRIPTION_ROWS, AppointmentForm, NoteForm
+from .models import Appointment, ConsultationNote, PatientLink
+from .services import PRESCRIPTION_FIELDS
+
+DEVICE_COOKIE = "sahakar_visit"
+GUEST_SESSION_KEY = "consultation_guest"
+
+
+def _errors_into(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    form = AppointmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        doctor = person_for_user(request.user)
+        if doctor is None:
+            form.add_error(None, _("Only people in the directory can book consultations."))
+        else:
+            try:
+                appointment = services.book_appointment(
+                    booked_by=request.user, doctor=doctor, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("consultations:detail", appointment.pk)
+    appointments = selectors.appointments_for(user=request.user).order_by("-scheduled_for")[:200]
+    return render(
+        request, "consultations/appointment_list.html",
+        {"form": form, "appointments": appointments}, status=422 if form.errors else 200,
+    )
+
+
+def _appointment(request: HttpRequest, pk: int) -> Appointment:
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "doctor", "referring_worker", "meeting"),
+        pk=pk,
+    )
+    if not selectors.can_view(user=request.user, appointment=appointment):
+        raise Http404
+    return appointment
+
+
+def _note(appointment: Appointment) -> ConsultationNote | None:
+    return ConsultationNote.objects.filter(appointment=appointment).first()
+
+
+@login_required
+def appointment_detail(request: HttpRequest, pk: int, note_form=None, token="") -> HttpResponse:
+    appointment = _appointment(request, pk)
+    audit_read(user=request.user, obj=appointment.patient, action="view")
+    note = _note(appointment)
+    if note is not None:
+        audit_read(user=request.user, obj=note, action="view")
+    initial = {f: getattr(note, f) for f in ("subjective", "objective", "assessment", "plan")} \
+        if note else {}
+    if note_form is not None:  # re-show what was posted, not what is stored
+        rows = [row for row in note_form.prescription()]
+    else:
+        rows = [{f: getattr(r, f) for f in PRESCRIPTION_FIELDS}
+                for r in (note.prescription.all() if note else [])]
+    empty = dict.fromkeys(PRESCRIPTION_FIELDS, "")
+    prescription = [
+        (rows[n] if n < len(rows) else empty) | {"n": n} for n in range(PRESCRIPTION_ROWS)
+    ]
+    return render(request, "consultations/appointment_detail.html", {
+        "appointment": appointment,
+        "note": note,
+        "revisions": note.revisions.select_related("signed_by") if note else [],
+        "note_form": note_form or NoteForm(initial=initial),
+        "prescription": prescription,
+        "links": appointment.links.all(),
+        "new_link": request.build_absolute_uri(f"/consultations/join/{token}/") if token else "",
+        "can_manage": selectors.can_manage(user=request.user, appointment=appointment),
+        "is_doctor": appointment.doctor.user_id == request.user.pk,
+        "consents": appointment.consents.all(),
+        "recording_allowed": selectors.recording_allowed(appointment=appointment),
+        "statuses": Appointment.Status.choices,
+    }, status=422 if note_form is not None and note_form.errors else 200)
+
+
+@login_required
+@require_POST
+def sign_note(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sign_note(
+                appointment=appointment, by=request.user, prescription=form.prescription(),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Note signed."))
+            return redirect("consultations:detail", pk)
+    return appointment_detail(request, pk, note_form=form)
+
+
+@login_required
+@require_POST
+def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment(request, pk)
+    try:
+        _link, token = services.issue_link(appointment=appointment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("consultations:detail", pk)
+    # Shown once, on this response only: the token itself is never stored.
+    return appointment_detail(request, pk, token=token)
+
+
+@login_required
+@require_POST
+def revoke_link(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    appointment = _appointment(request, pk)
+    link = get_object_or_404(PatientLink, pk=link_pk, appointment=appointment)
+    services.revoke_link(link=link, by=request.user)
+    messages.success(request, _("Link revoked: it can no longer be used."))
+    return redirect("consultations:detail", pk)
+
+
+@login_required
+@require_POST
+def admit(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment(request, pk)
+    try:
+        services.admit_patient(appointment=appointment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("consultations:detail", pk)
+
+
+@login_required
+@require_POST
+def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment(request, pk)
+    try:
+        services.set_status(
+            appointment=appointment, by=request.user, status=request.POST.get("status", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("consultations:detail", pk)
+
+
+@login_required
+@require_POST
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(Appointment, pk=pk)
+    if request.POST.get("withdraw"):
+        services.withdraw_consent(appointment=appointment, user=request.user)
+    else:
+        services.give_consent(appointment=appointment, user=request.user)
+    if selectors.can_view(user=request.user, appointment=appointment):
+        return redirect("consultations:detail", pk)
+    return redirect("consultations:visit")
+
+
+@login_required
+def fhir_export(request: HttpRequest, pk: int) -> JsonResponse:
+    appointment = _appointment(request, pk)
+    note = _note(appointment)
+    audit_read(user=request.user, obj=appointment.patient, action="export")
+    if note is not None:
+        audit_read(user=request.user, obj=note, action="export")
+    response = JsonResponse(consultation_bundle(appointment, note))
+    response["Content-Type"] = "application/fhir+json"
+    return response
+
+
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient opens their one-time link: no account, the link logs this browser in."""
+    try:
+        visit = services.open_link(token=token, device_secret=request.COOKIES.get(DEVICE_COOKIE))
+    except services.LinkRefused as refused:
+        status = {"unknown": 404, "other_device": 403}.get(refused.reason, 410)
+        return render(
+            request, "consultations/link_refused.html", {"reason": refused.reason}, status=status
+        )
+    login(request, visit.guest, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[GUEST_SESSION_KEY] = visit.link.appointment_id
+    response = redirect("consultations:visit")
+    response.set_cookie(
+        DEVICE_COOKIE, visit.device_secret, expires=visit.link.expires_at, httponly=True,
+        samesite="Lax", secure=request.is_secure(), path="/consultations/",
+    )
+    return response
+
+
+def visit(request: HttpRequest) -> HttpResponse:
+    """The patient's waiting room, then their call."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    appointment = selectors.guest_appointment(user=request.user)
+    if appointment is None:
+        raise Http404
+    return render(request, "consultations/visit.html", {
+        "appointment": appointment,
+        "consents": appointment.consents.filter(withdrawn_at__isnull=True),
+    })
