@@ -108,5 +108,5 @@ def test_quiz_submit_queries_are_bounded(course, trainee, django_assert_max_num_
 
     enrolment_services.enrol(person=trainee, course=course.course)
     attempt = quiz_services.start_attempt(person=trainee, quiz=course.quiz)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         quiz_services.submit_attempt(person=trainee, attempt=attempt)
