@@ -229,3 +229,11 @@ def test_rate_limited_over_rest(alice, settings):
     assert [r.status_code for r in codes] == [201, 201, 429]
     assert codes[2].json()["code"] == "rate_limited" and codes[2].json()["retry_after"] > 0
     assert int(codes[2]["Retry-After"]) >= 1
+
+
+def test_chat_page_needs_login(alice):
+    assert Client().get("/chat/").status_code == 302
+    page = client_for(alice).get("/chat/rooms/5/")
+    assert page.status_code == 200
+    assert 'src="/static/chat/chat.js"' in page.content.decode()
+    assert 'id="chat-strings"' in page.content.decode()

@@ -28,6 +28,7 @@
   var loadingOlder = false;
   var typers = {};         // username -> timeout
   var presence = {};       // username -> status
+  var presenceTimers = {}; // username -> timeout marking them offline when beats stop
   var lastTyping = 0;
   var unacked = {};        // client_id -> chat.send frame, resent after a reconnect
 
@@ -472,7 +473,13 @@
       typers[f.user] = setTimeout(function () { delete typers[f.user]; renderTyping(); }, 5000);
       renderTyping();
     });
-    stream.on("presence", function (f) { setPresence(f.user, f.status); });
+    stream.on("presence", function (f) {
+      setPresence(f.user, f.status);
+      clearTimeout(presenceTimers[f.user]);
+      if (f.status !== "offline" && f.ttl) {
+        presenceTimers[f.user] = setTimeout(function () { setPresence(f.user, "offline"); }, f.ttl * 1000);
+      }
+    });
     stream.on("error", function (f) {
       if (f.client_id) {
         var lost = unacked[f.client_id];
@@ -485,6 +492,7 @@
     });
     setInterval(beat, 25000);
     document.addEventListener("visibilitychange", function () { beat(); markRead(); });
+    window.addEventListener("pagehide", function () { stream.send({ type: "presence", status: "offline" }); });
   }
 
   // ------------------------------------------------------------------ events
