@@ -6,3 +6,10 @@ class ConsultationsConfig(AppConfig):
     name = "collab.consultations"
     label = "consultations"
     verbose_name = _("Consultations")
+
+    def ready(self) -> None:
+        from realtime.calls.signals import participant_admitted
+
+        from .services import on_participant_admitted
+
+        participant_admitted.connect(on_participant_admitted, dispatch_uid="consultation-admit")

@@ -173,9 +173,6 @@ def admit_patient(*, appointment: Appointment, by) -> None:
             calls.decide(
                 meeting_id=appointment.meeting_id, host=by, user_id=link.guest_id, admit=True
             )
-            Appointment.objects.filter(pk=appointment.pk).update(
-                status=Appointment.Status.IN_PROGRESS
-            )
     except FrameError as exc:
         if exc.code == "forbidden":
             raise PermissionDenied(exc.detail) from exc
@@ -273,3 +270,11 @@ def withdraw_consent(*, appointment: Appointment, user) -> None:
     RecordingConsent.objects.filter(
         appointment=appointment, role=role, withdrawn_at__isnull=True
     ).update(withdrawn_at=now())
+
+
+def on_participant_admitted(*, meeting, user_id: int, **_kwargs) -> None:
+    """Admitting the patient (from the page or over /ws/ call.admit) starts the consultation."""
+    Appointment.objects.filter(
+        meeting=meeting, links__guest_id=user_id,
+        status__in=[Appointment.Status.BOOKED, Appointment.Status.WAITING],
+    ).update(status=Appointment.Status.IN_PROGRESS)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from collab.directory.selectors import person_for_user
 from collab.health.services import audit_read
+from realtime.calls.views import call_context
 
 from . import selectors, services
 from .fhir import consultation_bundle
@@ -216,4 +217,5 @@ def visit(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/visit.html", {
         "appointment": appointment,
         "consents": appointment.consents.filter(withdrawn_at__isnull=True),
+        **call_context(meeting=appointment.meeting, user=request.user),
     })

@@ -55,3 +55,37 @@ def participant_list(*, meeting: Meeting) -> list[dict]:
 def _display_name(user) -> str:
     person = getattr(user, "person", None)
     return person.name() if person else user.get_full_name() or user.username
+
+
+def meetings_for(*, user):
+    return (
+        Meeting.objects.filter(ended__isnull=True)
+        .filter(Q(host=user) | Q(invitations__user=user))
+        .distinct()
+        .order_by("-created")
+    )
+
+
+def can_open(*, user, meeting: Meeting) -> bool:
+    """The page opens for the host and invitees; a lobby meeting opens for anyone signed in
+    (they wait there); a denied person is shown nothing."""
+    if meeting.ended is not None:
+        return False
+    if is_invited(meeting=meeting, user_id=user.pk):
+        return True
+    if meeting.participants.filter(user=user, state=Participant.State.DENIED).exists():
+        return False
+    return meeting.lobby or meeting.participants.filter(
+        user=user, state=Participant.State.ADMITTED
+    ).exists()
+
+
+def directory_users(*, keys: list[str]) -> tuple[list, list[str]]:
+    """Users of the people named by employee id or email; and the keys that matched nobody."""
+    from collab.directory.models import Person
+
+    people = Person.objects.filter(
+        Q(employee_id__in=keys) | Q(email__in=keys), active=True, user__isnull=False
+    ).select_related("user")
+    found = {p.employee_id: p.user for p in people} | {p.email: p.user for p in people}
+    return list({u.pk: u for u in found.values()}.values()), [k for k in keys if k not in found]

@@ -13,6 +13,7 @@ from realtime.services import notify_stream_membership, publish, send_ephemeral
 from . import selectors
 from .ice import ice_servers
 from .models import Invitation, Meeting, Participant
+from .signals import participant_admitted
 
 SIGNAL_TYPES = ("call.offer", "call.answer", "call.ice")
 MAX_SDP_CHARS = 60_000
@@ -96,6 +97,7 @@ def decide(*, meeting_id: int, host: AbstractBaseUser, user_id: int, admit: bool
             raise FrameError("not_found", _("Nobody with that id is waiting."))
         if admit:
             notify_stream_membership(user_id=user_id, stream=meeting.stream, joined=True)
+            participant_admitted.send(sender=Meeting, meeting=meeting, user_id=user_id)
         publish(
             type="call.admitted" if admit else "call.denied",
             user_id=user_id,
@@ -163,3 +165,71 @@ def _broadcast_participants(meeting: Meeting) -> None:
 def _name(user) -> str:
     person = getattr(user, "person", None)
     return person.name() if person else user.get_full_name() or user.username
+
+
+def schedule_meeting(
+    *, host: AbstractBaseUser, title: str, scheduled_for, invitee_keys: list[str], base_url: str
+) -> Meeting:
+    """Create a meeting for people of the directory and email each an .ics invitation."""
+    from django.core.exceptions import ValidationError
+
+    keys = [k.strip() for k in invitee_keys if k.strip()]
+    if not keys:
+        raise ValidationError({"invitees": _("Invite at least one person.")})
+    users, unknown = selectors.directory_users(keys=keys)
+    if unknown:
+        raise ValidationError(
+            {"invitees": _("Nobody in the directory has a login for: %(keys)s")
+             % {"keys": ", ".join(unknown)}}
+        )
+    with transaction.atomic():
+        meeting = create_meeting(
+            host=host, title=title.strip(), invitees=users, scheduled_for=scheduled_for
+        )
+        url = f"{base_url.rstrip('/')}/meetings/{meeting.pk}/"
+        transaction.on_commit(lambda: _send_invitations(meeting=meeting, url=url, users=users))
+    return meeting
+
+
+def _send_invitations(*, meeting: Meeting, url: str, users: list) -> None:
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    from .ics import invitation
+
+    emails = [e for e in (_email(u) for u in users) if e]
+    if not emails:
+        return
+    organizer = _email(meeting.host) or settings.DEFAULT_FROM_EMAIL
+    message = EmailMessage(
+        subject=_("Invitation: %(title)s") % {"title": meeting.title},
+        body=_("You are invited to a video meeting: %(url)s") % {"url": url},
+        to=emails,
+    )
+    message.attach(
+        "invite.ics",
+        invitation(meeting=meeting, url=url, organizer_email=organizer, attendees=emails),
+        "text/calendar; method=REQUEST",
+    )
+    message.send(fail_silently=False)
+
+
+def _email(user) -> str:
+    person = getattr(user, "person", None)
+    return (person.email if person and person.email else "") or user.email
+
+
+def start_from_room(*, user: AbstractBaseUser, room_id: int) -> Meeting:
+    """An instant meeting for a chat room's members (only a member may start it)."""
+    from django.core.exceptions import PermissionDenied
+
+    from realtime.chat.models import Room
+    from realtime.chat.selectors import members_of, membership_of
+
+    if membership_of(user_id=user.pk, room_id=room_id) is None:
+        raise PermissionDenied("Only members of the room can start its meeting.")
+    room = Room.objects.get(pk=room_id)
+    members = [m.user for m in members_of(room_id=room_id)]
+    return create_meeting(
+        host=user, title=str(room), invitees=members, room=room,
+    )

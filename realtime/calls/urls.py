@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "calls"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("<int:pk>/", views.meeting_page, name="meeting"),
+    path("from-room/<int:room_id>/", views.start_from_room, name="start_from_room"),
+    path("netcheck/", views.netcheck, name="netcheck"),
+]
