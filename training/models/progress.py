@@ -45,7 +45,9 @@ class Assignment(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        permissions = [("view_training_report", _("Can see training reports of every unit"))]
+        permissions = [
+            ("view_training_report", _("Can assign courses and see training reports of every unit"))
+        ]
 
     def __str__(self) -> str:
         target = self.person or self.unit or ""
