@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+PACE = 0.07
 sys.path.insert(0, str(ROOT))
 
 
@@ -106,9 +107,14 @@ async def bench_cross_process(server_a, server_b, user, sender, samples: int) ->
     for _ in range(samples):
         started = time.perf_counter()
         await writer.send_json({"type": "test.publish", "count": 1, "user_id": user.pk})
-        await reader.recv_json(timeout=30)
+        try:
+            await reader.recv_json(timeout=30)
+        except TimeoutError:
+            print("no event; the writer got:", await writer.recv_json(timeout=30))
+            raise
         latencies.append(time.perf_counter() - started)
         await writer.recv_until("test.published")
+        await asyncio.sleep(PACE)  # stay under the per-socket rate limit (20 frames/s)
     await reader.close()
     await writer.close()
     return latencies
@@ -124,7 +130,12 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="sahakar-bench-stream-"))
     prefix = f"sahakar-bench-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "SAHAKAR_DATA_DIR": str(data_dir), "SAHAKAR_LIVE_CHANNEL_PREFIX": prefix}
+    env = {
+        **os.environ,
+        "SAHAKAR_DATA_DIR": str(data_dir),
+        "SAHAKAR_LIVE_CHANNEL_PREFIX": prefix,
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
     original_url = os.environ.get("DATABASE_URL", "")
     if original_url:
         env["DATABASE_URL"], db_name = scratch_database_url(original_url)
@@ -132,7 +143,6 @@ def main() -> None:
         admin_sql(original_url, f'CREATE DATABASE "{db_name}"')
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     from tests.support.live_env import configure
 
@@ -169,7 +179,9 @@ def main() -> None:
           f"in {time.perf_counter() - started:.1f}s")
     connection.close()
 
-    pool = LivePool(data_dir=data_dir, env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    pool = LivePool(
+        data_dir=data_dir, env={**env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}, cwd=ROOT
+    )
     try:
         hooks = ("tests.realtime.live_hooks",)
         servers = pool.start(count=2 if os.environ.get("REDIS_URL") else 1, preload=hooks)
