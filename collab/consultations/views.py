@@ -14,11 +14,11 @@ from realtime.calls.views import call_context
 from . import selectors, services
 from .fhir import consultation_bundle
 from .forms import PRESCRIPTION_ROWS, AppointmentForm, NoteForm
+from .middleware import GUEST_SESSION_KEY
 from .models import Appointment, ConsultationNote, PatientLink
 from .services import PRESCRIPTION_FIELDS
 
 DEVICE_COOKIE = "sahakar_visit"
-GUEST_SESSION_KEY = "consultation_guest"
 
 
 def _errors_into(form, exc: ValidationError) -> None:

@@ -130,11 +130,30 @@ def test_guest_login_cannot_read_the_doctors_pages(appointment, doctor):
     _link, token = services.issue_link(appointment=appointment, by=doctor.user)
     phone = Client()
     phone.get(f"/consultations/join/{token}/")
-    assert phone.get(f"/consultations/{appointment.pk}/").status_code == 404
-    assert phone.get(f"/consultations/{appointment.pk}/fhir/").status_code == 404
+    for path in (f"/consultations/{appointment.pk}/", f"/consultations/{appointment.pk}/fhir/"):
+        assert phone.get(path).url == "/consultations/visit/"
+    # Even without the session guard the views themselves refuse a guest.
+    bare = Client()
+    bare.force_login(appointment.links.get().guest)
+    assert bare.get(f"/consultations/{appointment.pk}/").status_code == 404
+    assert bare.get(f"/consultations/{appointment.pk}/fhir/").status_code == 404
 
 
 def test_links_expire_24_hours_after_the_appointment(appointment, doctor):
     link, _token = services.issue_link(appointment=appointment, by=doctor.user)
     assert link.expires_at == appointment.scheduled_for + timedelta(hours=24)
     assert link.expires_at > now()
+
+
+def test_a_patient_guest_session_reaches_nothing_of_the_staff_side(appointment, doctor):
+    _link, token = services.issue_link(appointment=appointment, by=doctor.user)
+    phone = Client()
+    phone.get(f"/consultations/join/{token}/")
+    for path in ("/directory/", "/chat/", "/api/v1/directory/people", "/consultations/",
+                 f"/meetings/{appointment.meeting_id}/"):
+        response = phone.get(path)
+        assert (response.status_code, response.url) == (302, "/consultations/visit/"), path
+    assert phone.get("/consultations/visit/").status_code == 200
+    consent = phone.post(f"/consultations/{appointment.pk}/consent/")
+    assert consent.url == "/consultations/visit/"
+    assert appointment.consents.get().role == "patient"
