@@ -13,6 +13,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab.directory import signals
 from collab.directory.csv_rows import Row, RowError, read_rows
 from collab.directory.models import OrgUnit, Person, Position, person_search_text
 
@@ -105,6 +106,7 @@ class _Plan:
     positions_to_create: list[tuple[Row, int | None]]  # holder pk, None: new person
     to_deactivate: list[int]
     active_before: int
+    touched_units: set[int]
 
 
 MASS_DEACTIVATION = (100, 0.10)  # more than 100 people and more than 10 % of the active
@@ -159,6 +161,7 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
     updates: dict[int, dict] = {}  # position pk → changed field values
     new_holder: dict[int, int] = {}  # position pk → line of a person not yet inserted
     creates: list[tuple[Row, int | None]] = []
+    touched_units: set[int] = set()
 
     def update(pk: int, **values) -> None:
         updates.setdefault(pk, {}).update(values)
@@ -172,12 +175,14 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
         for p_pk, unit_id, title_en, _title_km, imported in mine:
             if imported and p_pk != (kept and kept[0]):
                 update(p_pk, holder_id=None, imported=False)
+                touched_units.add(unit_id)
                 vacant[(unit_id, title_en)].append(p_pk)
                 result.positions_vacated += 1
         if kept:
             title_km = row["position_title_km"] or kept[3]
             if not kept[4] or title_km != kept[3]:
                 update(kept[0], holder_id=pk, imported=True, title_km=title_km)
+                touched_units.add(kept[1])
         else:
             claims.append((row, pk))
 
@@ -186,11 +191,13 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
         if free:
             position_pk = free.pop(0)
             update(position_pk, holder_id=pk, imported=True, title_km=row["position_title_km"])
+            touched_units.add(row.unit_id)
             if pk is None:
                 new_holder[position_pk] = row.line
             result.positions_filled += 1
         else:
             creates.append((row, pk))
+            touched_units.add(row.unit_id)
     result.positions_created = len(creates)
 
     to_deactivate: list[int] = []
@@ -199,7 +206,10 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
         to_deactivate = [r[0] for eid, r in existing.items() if r[-1] and eid not in in_file]
         result.people_deactivated = len(to_deactivate)
     active_before = sum(1 for r in existing.values() if r[-1])
-    return _Plan(new_people, changed, updates, new_holder, creates, to_deactivate, active_before)
+    return _Plan(
+        new_people, changed, updates, new_holder, creates, to_deactivate, active_before,
+        touched_units,
+    )  # fmt: skip
 
 
 def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
@@ -249,6 +259,7 @@ def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
     for fields, params in by_fields.items():
         for chunk in batches(params, "positions"):
             _update_rows(Position, list(fields), chunk)
+    created_from = Position.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for chunk in batches(plan.positions_to_create, "new positions"):
         _insert_rows(
             Position,
@@ -263,6 +274,18 @@ def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
 
     if plan.to_deactivate:
         result.sessions_ended = deactivate_people(person_ids=plan.to_deactivate)
+
+    changed = set(plan.positions_to_update)
+    if plan.positions_to_create:
+        changed.update(Position.objects.filter(pk__gt=created_from).values_list("pk", flat=True))
+    if changed:
+        path_of = dict(OrgUnit.objects.values_list("pk", "path"))
+        unit_paths = {path_of[u] for u in plan.touched_units}
+        transaction.on_commit(
+            lambda: signals.positions_imported.send(
+                sender=Position, position_ids=changed, unit_paths=unit_paths
+            )
+        )
 
 
 # Raw executemany for the bulk writes: the ORM's bulk_create spent ~70 % of a 300,000-row
@@ -308,6 +331,10 @@ def deactivate_people(*, person_ids: list[int]) -> int:
         )
     )
     User.objects.filter(pk__in=user_ids).update(is_active=False)
+    deactivated = set(person_ids)
+    transaction.on_commit(
+        lambda: signals.people_deactivated.send(sender=Person, person_ids=deactivated)
+    )
     return end_sessions(user_ids=user_ids)
 
 

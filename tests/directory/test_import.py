@@ -247,3 +247,44 @@ def test_imported_and_updated_people_are_searchable(units):
     import_directory(data=csv_bytes(row("E1", gkm="សុភា", gen="Sophea")))
     assert list(search_people("ដារា")) == []
     assert [p.employee_id for p in search_people("sok sophea")] == ["E1"]
+
+
+def test_signals_after_commit_name_changed_positions_and_deactivated_people(
+    units, django_capture_on_commit_callbacks
+):
+    from collab.directory import signals
+
+    seen = []
+
+    def on_positions(sender, position_ids, unit_paths, **kw):
+        seen.append(("positions", set(position_ids), set(unit_paths)))
+
+    def on_people(sender, person_ids, **kw):
+        seen.append(("people", set(person_ids)))
+
+    signals.positions_imported.connect(on_positions)
+    signals.people_deactivated.connect(on_people)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_directory(data=csv_bytes(row("E1", "HC-1"), row("E2", "HC-2")))
+        created = set(Position.objects.values_list("pk", flat=True))
+        assert seen == [("positions", created, {"/MOH/HC-1/", "/MOH/HC-2/"})]
+
+        seen.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            import_directory(data=csv_bytes(row("E1", "HC-1")))  # nothing changed
+        assert seen == []
+
+        gone = Person.objects.get(employee_id="E2")
+        with django_capture_on_commit_callbacks(execute=True):
+            import_directory(data=csv_bytes(row("E1", "HC-2")), deactivate_missing=True)
+        new_post = Position.objects.get(unit__code="HC-2", holder__employee_id="E1")
+        old_post = Position.objects.get(unit__code="HC-1")  # vacated by the move
+        assert old_post.holder is None
+        assert ("people", {gone.pk}) in seen
+        positions = next(s for s in seen if s[0] == "positions")
+        assert positions[1] == {new_post.pk, old_post.pk}
+        assert positions[2] == {"/MOH/HC-1/", "/MOH/HC-2/"}
+    finally:
+        signals.positions_imported.disconnect(on_positions)
+        signals.people_deactivated.disconnect(on_people)
