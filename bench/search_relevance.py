@@ -40,7 +40,7 @@ def main() -> None:
     from whoosh.filedb.filestore import RamStorage
     from whoosh.qparser import QueryParser
 
-    from collab.search.analysis import khmer_gram_analyzer, presegment
+    from collab.search.analysis import khmer_subword_analyzer, presegment
     from collab.search.fields import KhmerTEXT
     from collab.search.selectors import query_string_for
     from tests.search.corpus import DOCUMENTS, FILLER, QUERIES
@@ -51,8 +51,8 @@ def main() -> None:
     def segmented(text: str) -> dict:
         return {"text": presegment(text)}
 
-    def with_grams(text: str) -> dict:
-        return {"text": presegment(text), "text_grams": presegment(text)}
+    def with_subwords(text: str) -> dict:
+        return {"text": presegment(text), "text_sub": presegment(text)}
 
     setups = {
         "haystack default (StemmingAnalyzer)": (
@@ -66,10 +66,10 @@ def main() -> None:
         "Khmer analyzer + sub-word fallback": (
             wf.Schema(
                 key=wf.ID(stored=True),
-                text=KhmerTEXT(grams_field="text_grams"),
-                text_grams=wf.TEXT(analyzer=khmer_gram_analyzer(), phrase=True),
+                text=KhmerTEXT(sub_field="text_sub"),
+                text_sub=wf.TEXT(analyzer=khmer_subword_analyzer(), phrase=False),
             ),
-            with_grams,
+            with_subwords,
         ),
     }
 

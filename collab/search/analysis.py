@@ -6,9 +6,10 @@ invisible word-break Khmer writers use themselves. That "pre-segmented" text is 
 index stores: it displays exactly like the original (and lets browsers wrap lines between
 words), and any engine that splits on U+200B indexes the same words (see docs/search.md).
 
-A word segmented alone can differ from the same word inside a sentence, so every Khmer run
-is also indexed as overlapping pairs of Khmer character clusters ("grams"); a query word is
-matched either as a whole word or as the phrase of its grams (a substring match).
+A word segmented alone can differ from the same word inside a sentence, so every Khmer word
+is also indexed by its "sub-words": every run of two or more consecutive character clusters
+inside it. A query word (or a whole run of Khmer in the query) then matches either as a word
+or as a sub-word of an indexed word, with one term lookup each.
 """
 
 import re
@@ -104,10 +105,17 @@ def clusters(run: str) -> list[str]:
     return khmercut.seg_kcc(run.replace(ZWSP, ""))
 
 
-def grams(word: str) -> list[str]:
-    """Overlapping pairs of clusters: the sub-word units the fallback field indexes."""
+MAX_SUBWORD_CLUSTERS = 8
+
+
+def subwords(word: str) -> list[str]:
+    """Every run of 2 to 8 consecutive clusters of a Khmer word, and the word itself."""
     kccs = clusters(normalise(word))
-    return [kccs[i] + kccs[i + 1] for i in range(len(kccs) - 1)]
+    found = {"".join(kccs)} if len(kccs) > 1 else set()
+    for i in range(len(kccs)):
+        for j in range(i + 2, min(len(kccs), i + MAX_SUBWORD_CLUSTERS) + 1):
+            found.add("".join(kccs[i:j]))
+    return sorted(found)
 
 
 def is_khmer(text: str) -> bool:
@@ -175,30 +183,27 @@ def _khmer_words(run: str, offset: int, presegmented: bool) -> list[tuple[str, i
     return out
 
 
-class KhmerGramTokenizer(Tokenizer):
-    """Overlapping cluster pairs of every Khmer run; Latin text yields nothing here."""
+class KhmerSubwordTokenizer(Tokenizer):
+    """The sub-words (see :func:`subwords`) of every Khmer word; Latin text yields nothing."""
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
-    def __call__(
-        self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs
-    ):
+    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
         if mode != "index":
             value = normalise(value)
         token = Token(positions, chars, mode=mode, **kwargs)
         pos = start_pos
         for match in _KHMER_RUN_RE.finditer(value):
-            kccs = clusters(match.group(0))
-            for i in range(len(kccs) - 1):
-                token.text = kccs[i] + kccs[i + 1]
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = pos
-                    pos += 1
-                yield token
-            pos += 1  # no phrase across two runs
+            for word, _start in _khmer_words(match.group(0), 0, mode == "index"):
+                for sub in subwords(word):
+                    token.text = sub
+                    token.boost = 1.0
+                    token.stopped = False
+                    if positions:
+                        token.pos = pos
+                        pos += 1
+                    yield token
 
 
 class KhmerLatinFilter(Filter):
@@ -235,8 +240,8 @@ def khmer_analyzer(*, stem: bool = True) -> Composable:
     return KhmerTokenizer() | KhmerLatinFilter(stem=stem)
 
 
-def khmer_gram_analyzer() -> Composable:
-    return KhmerGramTokenizer()
+def khmer_subword_analyzer() -> Composable:
+    return KhmerSubwordTokenizer()
 
 
 def analyse(text: str, *, mode: str = "query", stem: bool = True) -> list[str]:

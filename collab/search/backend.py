@@ -3,7 +3,7 @@
 Differences from ``haystack.backends.whoosh_backend``:
 
 * fields declared with our field classes (:mod:`collab.search.fields`) get their own Whoosh
-  type: Khmer text parses queries itself (word or sub-word match), the sub-word grams are
+  type: Khmer text parses queries itself (word or sub-word match), the sub-words are
   indexed but not stored, keyword fields are exact and sortable (facets);
 * highlighting uses the same analyzer as indexing and queries (haystack hard-codes
   ``StemmingAnalyzer`` there, which cannot see Khmer words);

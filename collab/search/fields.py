@@ -4,16 +4,21 @@ from haystack import fields as hf
 from whoosh import fields as wf
 from whoosh import query as wq
 
-from collab.search.analysis import grams, is_khmer, khmer_analyzer, khmer_gram_analyzer
+from collab.search.analysis import (
+    clusters,
+    is_khmer,
+    khmer_analyzer,
+    khmer_subword_analyzer,
+)
 
 
 class KhmerTEXT(wf.TEXT):
-    """Whoosh TEXT that turns query text into: every word, as a word or as a Khmer
-    sub-word (the phrase of its cluster pairs in ``<field>_grams``)."""
+    """Whoosh TEXT that turns query text into: every word, as a word or as a sub-word of
+    an indexed Khmer word (in ``<field>_sub``); every run of Khmer, as a sub-word too."""
 
-    def __init__(self, *, grams_field: str | None = None, stem: bool = True, **kwargs):
+    def __init__(self, *, sub_field: str | None = None, stem: bool = True, **kwargs):
         super().__init__(analyzer=khmer_analyzer(stem=stem), **kwargs)
-        self.grams_field = grams_field
+        self.sub_field = sub_field
 
     def self_parsing(self):
         return True
@@ -24,11 +29,10 @@ class KhmerTEXT(wf.TEXT):
             words = [self._word(fieldname, text, original, boost) for text, original in run]
             query = words[0] if len(words) == 1 else wq.And(words)
             khmer = "".join(original for _text, original in run)
-            pairs = grams(khmer) if self.grams_field and len(run) > 1 else []
-            if len(pairs) > 1:
+            if self.sub_field and len(run) > 1:
                 # Segmented alone, a word may split into pieces (even single clusters) that
-                # the same word inside a sentence does not: match the whole run as a substring.
-                query = wq.Or([query, wq.Phrase(self.grams_field, pairs, boost=boost)])
+                # the same word inside a sentence does not: match the whole run as well.
+                query = wq.Or([query, wq.Term(self.sub_field, khmer, boost=boost)])
             parts.append(query)
         if not parts:
             return wq.NullQuery
@@ -36,11 +40,8 @@ class KhmerTEXT(wf.TEXT):
 
     def _word(self, fieldname, text, original, boost):
         term = wq.Term(fieldname, text, boost=boost * 2)
-        pairs = grams(original) if self.grams_field and is_khmer(text) else []
-        if len(pairs) > 1:
-            return wq.Or([term, wq.Phrase(self.grams_field, pairs, boost=boost)])
-        if pairs:
-            return wq.Or([term, wq.Term(self.grams_field, pairs[0], boost=boost)])
+        if self.sub_field and is_khmer(text) and len(clusters(original)) > 1:
+            return wq.Or([term, wq.Term(self.sub_field, original, boost=boost)])
         return term
 
 
@@ -62,29 +63,29 @@ def _runs(tokens):
 
 
 class KhmerTextField(hf.CharField):
-    """Khmer-aware full text; ``grams`` also indexes sub-word units in ``<name>_grams``."""
+    """Khmer-aware full text; ``subwords`` also indexes Khmer sub-words in ``<name>_sub``."""
 
-    def __init__(self, *, grams: bool = False, stem: bool = True, **kwargs):
-        self.with_grams = grams
+    def __init__(self, *, subwords: bool = False, stem: bool = True, **kwargs):
+        self.with_subwords = subwords
         self.stem = stem
         super().__init__(**kwargs)
 
     def whoosh_field(self):
-        grams_field = f"{self.index_fieldname}_grams" if self.with_grams else None
+        sub_field = f"{self.index_fieldname}_sub" if self.with_subwords else None
         return KhmerTEXT(
-            grams_field=grams_field, stem=self.stem, stored=self.stored, field_boost=self.boost
+            sub_field=sub_field, stem=self.stem, stored=self.stored, field_boost=self.boost
         )
 
 
-class KhmerGramsField(hf.CharField):
-    """Cluster pairs of the Khmer text, indexed with positions, never stored."""
+class KhmerSubwordsField(hf.CharField):
+    """Sub-words of the Khmer words of the text: indexed (no positions), never stored."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("stored", False)
         super().__init__(**kwargs)
 
     def whoosh_field(self):
-        return wf.TEXT(analyzer=khmer_gram_analyzer(), stored=False, phrase=True)
+        return wf.TEXT(analyzer=khmer_subword_analyzer(), stored=False, phrase=False)
 
 
 class KeywordField(hf.CharField):

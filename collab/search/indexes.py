@@ -22,7 +22,7 @@ from haystack.utils import get_identifier, get_model_ct
 from collab.search.analysis import presegment
 from collab.search.fields import (
     KeywordField,
-    KhmerGramsField,
+    KhmerSubwordsField,
     KhmerTextField,
     StoredField,
     TokensField,
@@ -32,8 +32,8 @@ EVERYONE = "all"  # the token every signed-in user holds
 
 
 class SahakarIndex(indexes.SearchIndex):
-    text = KhmerTextField(document=True, grams=True)
-    text_grams = KhmerGramsField()
+    text = KhmerTextField(document=True, subwords=True)
+    text_sub = KhmerSubwordsField()
     title = KhmerTextField(stem=False)  # names for the typeahead (prefix match)
     title_km = StoredField()
     url = StoredField()
@@ -100,7 +100,7 @@ class SahakarIndex(indexes.SearchIndex):
 def segment_document(doc: dict) -> dict:
     """Pre-segment the text fields (the expensive step). Picklable for a process pool."""
     doc = dict(doc)
-    doc["text"] = doc["text_grams"] = presegment(doc["text"])
+    doc["text"] = doc["text_sub"] = presegment(doc["text"])
     doc["title"] = presegment(doc["title"])
     doc["title_km"] = presegment(doc["title_km"])
     return doc

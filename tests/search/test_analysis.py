@@ -1,4 +1,4 @@
-from collab.search.analysis import ZWSP, analyse, grams, normalise, presegment
+from collab.search.analysis import ZWSP, analyse, normalise, presegment, subwords
 from collab.search.highlight import snippet
 
 SENTENCE = "ក្រសួងសុខាភិបាលបានចាប់ផ្តើមយុទ្ធនាការចាក់វ៉ាក់សាំង"
@@ -42,9 +42,10 @@ def test_mixed_text_keeps_both_scripts():
     assert analyse("COVID-19 វ៉ាក់សាំង booster") == ["covid", "19", "វ៉ាក់សាំង", "booster"]
 
 
-def test_grams_are_cluster_pairs():
-    assert grams("ចាក់") == ["ចាក់"]
-    assert grams("របេង") == ["របេ", "បេង"]
+def test_subwords_are_runs_of_clusters_inside_a_word():
+    assert subwords("ចាក់") == ["ចាក់"]  # ចា + ក់
+    assert subwords("ការចាក់") == sorted({"ការ", "រចា", "ចាក់", "ការចា", "រចាក់", "ការចាក់"})
+    assert subwords("ក") == []  # a single cluster: only ever matched as a word
 
 
 def test_snippet_marks_whole_khmer_words_only():
