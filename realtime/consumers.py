@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import selectors
+from . import bridge, selectors
 from .handlers import FrameError, handler_for
 from .streams import stream_group, streams_for_user, user_group
 
@@ -63,6 +63,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
+        bridge.ensure_running()
         self.joined: set[str] = set()
         self.tasks: set[asyncio.Task] = set()
         self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))

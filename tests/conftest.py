@@ -27,6 +27,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # In-process consumers need no event bridge (realtime/bridge.py); Daphne subprocesses
+    # keep it, so worker-published events reach their sockets in the embedded leg.
+    settings.SAHAKAR_EVENT_BRIDGE = False
 
 
 # collab.search: every test session gets its own search index directory.
