@@ -8,8 +8,9 @@ FAQ), then prints, over N requests each (test client, no network; median and p95
 
 * body render: the article body (blocks + table of contents) with the cache cleared before
   every call, and from the cache;
-* whole page: the full response (routing, private-space check, shell), with the body cache
-  cleared before every request, and with it warm;
+* whole page: the full response (routing, private-space check, shell) with every cache
+  cleared before each request, with only the body cached, and from the response cache
+  (knowledge.middleware); anonymous and signed in;
 * the queries of one warm request;
 * HTML + CSS bytes a first visit downloads for the page (raw and gzip).
 """
@@ -83,12 +84,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sahakar-kb-bench-") as data_dir:
         setup(data_dir)
+        from django.contrib.auth import get_user_model
         from django.contrib.staticfiles import finders
         from django.core.cache import cache
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
+        from knowledge import response_cache
         from knowledge.models import ArticlePage, KnowledgeSpacePage
         from knowledge.selectors import body_cache_key, rendered_body
         from knowledge.services import ensure_tree
@@ -106,13 +109,29 @@ def main() -> None:
         def purge():
             cache.delete(body_cache_key(page.pk, "en"))
 
+        def purge_all():
+            purge()
+            response_cache.purge_all()
+
         body_cold = timed(lambda: rendered_body(page=page), args.requests, before=purge)
         body_warm = timed(lambda: rendered_body(page=page), args.requests)
-        page_cold = timed(lambda: client.get(url), args.requests, before=purge)
+        page_cold = timed(lambda: client.get(url), args.requests, before=purge_all)
         client.get(url)
+        page_body = timed(lambda: client.get(url), args.requests, before=response_cache.purge_all)
+        client.get(url)
+        assert client.get(url).headers.get("X-Knowledge-Cache") == "hit"
         page_warm = timed(lambda: client.get(url), args.requests)
+        signed_in = Client()
+        signed_in.force_login(get_user_model().objects.create_user("bench", password="x"))
+        user_cold = timed(lambda: signed_in.get(url), args.requests, before=purge_all)
+        signed_in.get(url)
+        assert signed_in.get(url).headers.get("X-Knowledge-Cache") == "hit"
+        user_warm = timed(lambda: signed_in.get(url), args.requests)
         with CaptureQueriesContext(connection) as queries:
-            html = client.get(url).content
+            response = client.get(url)
+            html = response.content
+        with CaptureQueriesContext(connection) as user_queries:
+            signed_in.get(url)
 
         css = b""
         for name in ("sahakar/css/shell.css", "knowledge/knowledge.css"):
@@ -122,10 +141,15 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         for label, (p50, p95, cpu) in (
             ("body render, uncached", body_cold), ("body render, cached  ", body_warm),
-            ("whole page, uncached ", page_cold), ("whole page, cached   ", page_warm),
+            ("page, anonymous, nothing cached      ", page_cold),
+            ("page, anonymous, body cached         ", page_body),
+            ("page, anonymous, from response cache ", page_warm),
+            ("page, signed in, nothing cached      ", user_cold),
+            ("page, signed in, from response cache ", user_warm),
         ):
             print(f"  {label} : {p50:7.2f} / {p95:7.2f}   (CPU median {cpu:7.2f})")
-        print(f"  queries (warm request): {len(queries)}")
+        print(f"  queries of a response-cache hit: anonymous {len(queries)}, "
+              f"signed in {len(user_queries)} (session, user, bell count)")
         total, total_gz = len(html) + len(css), len(gzip.compress(html)) + len(gzip.compress(css))
         print(f"  HTML {len(html) / 1024:.1f} KB (gzip {len(gzip.compress(html)) / 1024:.1f}), "
               f"CSS {len(css) / 1024:.1f} KB (gzip {len(gzip.compress(css)) / 1024:.1f}); "

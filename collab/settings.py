@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Consultations: a patient's one-time-link login sees only its own visit page.
     "collab.consultations.middleware.PatientGuestMiddleware",
+    # Knowledge articles from the response cache, before Wagtail routing (after auth+messages).
+    "knowledge.middleware.ArticleResponseCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -39,6 +39,11 @@ class KnowledgePage(Page):
             )
         return super().serve(request, *args, **kwargs)
 
+    def in_private_space(self) -> bool:
+        return KnowledgeSpacePage.objects.filter(
+            private=True, path__in=_ancestor_paths(self.path)
+        ).exists()
+
     def route(self, request, path_components):
         # A child that has no translation in the reader's language is still reachable at the
         # same address: fall back to the same child in the other locales' trees.
@@ -209,6 +214,14 @@ class ArticlePage(KnowledgePage):
     class Meta:
         verbose_name = _("knowledge article")
         verbose_name_plural = _("knowledge articles")
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # Offer the response to the response cache (knowledge.middleware), unless a Wagtail
+        # view restriction (password, login, groups) guards it: those stay uncached.
+        if not getattr(request, "is_preview", False) and not self.get_view_restrictions().exists():
+            request.knowledge_cacheable_page = self
+        return response
 
     def is_overdue(self, today: date | None = None) -> bool:
         from collab.core import clock

@@ -1,9 +1,16 @@
 """Receivers: cache purge and subscriber notices on publish; reviewers told of waiting tasks."""
 
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished, task_submitted
+from wagtail.signals import page_published, page_unpublished, post_page_move, task_submitted
 
-from knowledge.models import ArticlePage
+from knowledge.models import ArticlePage, KnowledgeIndexPage, KnowledgePage, KnowledgeSpacePage
+
+
+def _purge_responses() -> None:
+    from knowledge.response_cache import purge_all
+
+    purge_all()
 
 
 @receiver(page_published)
@@ -11,6 +18,8 @@ def on_page_published(sender, instance, revision=None, **kwargs):
     from knowledge.services import notify_page_published, purge_page_cache
 
     page = getattr(instance, "specific", instance)
+    if isinstance(page, KnowledgePage):
+        _purge_responses()
     if not isinstance(page, ArticlePage):
         return
     purge_page_cache(page=page)
@@ -22,6 +31,22 @@ def on_page_unpublished(sender, instance, **kwargs):
     from knowledge.services import purge_page_cache
 
     purge_page_cache(page=instance)
+    if isinstance(getattr(instance, "specific", instance), KnowledgePage):
+        _purge_responses()
+
+
+@receiver(post_page_move)
+def on_page_moved(sender, instance, **kwargs):
+    if isinstance(getattr(instance, "specific", instance), KnowledgePage):
+        _purge_responses()
+
+
+def on_page_deleted(sender, instance, **kwargs):
+    _purge_responses()
+
+
+for _model in (KnowledgeIndexPage, KnowledgeSpacePage, ArticlePage):
+    post_delete.connect(on_page_deleted, sender=_model, dispatch_uid=f"kb-purge-{_model.__name__}")
 
 
 @receiver(task_submitted)
