@@ -18,6 +18,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Task, TaskState
 
 from knowledge.blocks import ArticleBodyBlock
+from knowledge.choosers import position_chooser_viewset
 
 
 class KnowledgePage(Page):
@@ -198,7 +199,7 @@ class ArticlePage(KnowledgePage):
     promote_panels = Page.promote_panels + [
         MultiFieldPanel(
             [
-                FieldPanel("owner_position"),
+                FieldPanel("owner_position", widget=position_chooser_viewset.widget_class),
                 FieldPanel("review_date"),
                 FieldPanel("last_reviewed"),
                 FieldPanel("audience"),

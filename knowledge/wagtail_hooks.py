@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 
+from knowledge.choosers import position_chooser_viewset
 from knowledge.selectors import overdue_articles, visible_articles_for
 
 
@@ -53,3 +54,8 @@ def register_overdue_report_menu_item():
         icon_name="time",
         order=650,
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_position_chooser():
+    return position_chooser_viewset
