@@ -285,6 +285,14 @@ def mention_autocomplete(request: HttpRequest, room_id: int, q: str = ""):
     return {"items": people, "count": len(people)}
 
 
+@router.get("/people")
+def people_autocomplete(request: HttpRequest, q: str = ""):
+    """People to start a conversation with or to invite (not limited to one room)."""
+    users = selectors.people_candidates(query=q[:100], exclude_user_id=request.user.pk)
+    people = [person_payload(u) for u in users]
+    return {"items": people, "count": len(people)}
+
+
 @router.get("/rooms/{room_id}/presence")
 @chat_errors
 def room_presence(request: HttpRequest, room_id: int):
@@ -323,7 +331,7 @@ def edit_history(request: HttpRequest, message_id: int):
     if message is None:
         raise forbidden()
     selectors.require_member(user=request.user, room_id=message.room_id)
-    edits = MessageEdit.objects.filter(message_id=message_id)
+    edits = MessageEdit.objects.filter(message_id=message_id).order_by("edited", "pk")
     items = [{"body": e.body, "replaced": e.edited.isoformat()} for e in edits]
     return {"items": items, "count": len(items), "current": message_payload(message)}
 

@@ -73,4 +73,3 @@ def _write_room(zf: zipfile.ZipFile, room: Room) -> None:
         "messages": records,
     }
     zf.writestr(f"{folder}/messages.json", json.dumps(meta, ensure_ascii=False, indent=1))
-

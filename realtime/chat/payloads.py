@@ -33,9 +33,7 @@ def reactions_payload(message: Message) -> dict[str, list[str]]:
     return out
 
 
-def message_payload(
-    message: Message, *, reactions: bool = True, attachments: bool = True
-) -> dict:
+def message_payload(message: Message, *, reactions: bool = True, attachments: bool = True) -> dict:
     """Pass ``reactions=False``/``attachments=False`` for a new message (it has none yet)."""
     deleted = message.deleted is not None
     return {

@@ -11,9 +11,7 @@ from .models import Membership, Message, Reaction, Room
 
 def membership_of(*, user_id: int, room_id: int) -> Membership | None:
     return (
-        Membership.objects.select_related("room")
-        .filter(user_id=user_id, room_id=room_id)
-        .first()
+        Membership.objects.select_related("room").filter(user_id=user_id, room_id=room_id).first()
     )
 
 
@@ -138,6 +136,18 @@ def mention_candidates(*, room_id: int, query: str, limit: int = 8) -> list:
     if q:
         people = search_people(q).values("pk")
         users = users.filter(Q(username__icontains=q) | Q(person__in=people))
+    return list(users.select_related("person").order_by("username")[:limit])
+
+
+def people_candidates(*, query: str, exclude_user_id: int, limit: int = 8) -> list:
+    """Active people anywhere in the organisation, by username or Latin or Khmer name."""
+    q = query.strip().lstrip("@")
+    if not q:
+        return []
+    User = get_user_model()
+    people = search_people(q).values("pk")
+    users = User.objects.filter(is_active=True).exclude(pk=exclude_user_id)
+    users = users.filter(Q(username__icontains=q) | Q(person__in=people))
     return list(users.select_related("person").order_by("username")[:limit])
 
 

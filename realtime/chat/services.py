@@ -159,6 +159,9 @@ def remove_member(*, actor, room_id: int, user) -> None:
     me = selectors.require_member(user=actor, room_id=room_id)
     if not me.can_moderate:
         raise ChatError("forbidden", _("Only owners and moderators can remove people."), status=403)
+    target = Membership.objects.filter(room_id=room_id, user=user).first()
+    if target is not None and target.role == Role.OWNER and me.role != Role.OWNER:
+        raise ChatError("forbidden", _("Only owners can remove an owner."), status=403)
     with transaction.atomic():
         deleted, _x = Membership.objects.filter(room_id=room_id, user=user).delete()
         if deleted:
@@ -174,9 +177,19 @@ def set_role(*, actor, room_id: int, user, role: str) -> Membership:
     target = Membership.objects.filter(room_id=room_id, user=user).first()
     if target is None:
         raise invalid("user", _("That person is not a member of this room."))
+    if target.role == Role.OWNER and role != Role.OWNER and not _other_owner(target):
+        raise invalid("role", _("A room needs at least one owner."))
     target.role = role
     target.save(update_fields=["role"])
     return target
+
+
+def _other_owner(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(room_id=membership.room_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 def update_room(*, actor, room_id: int, **changes) -> Room:
@@ -195,6 +208,10 @@ def update_room(*, actor, room_id: int, **changes) -> Room:
             setattr(room, field, value.strip() if isinstance(value, str) else value)
     if room.kind in (Room.Kind.PUBLIC, Room.Kind.PRIVATE) and not room.name:
         raise invalid("name", _("A channel needs a name."))
+    if len(room.name) > 120:
+        raise invalid("name", _("The name is longer than 120 characters."))
+    if len(room.topic) > 250:
+        raise invalid("topic", _("The topic is longer than 250 characters."))
     with transaction.atomic():
         room.save()
         publish(type="chat.room", payload={"room": room_payload(room)}, stream=room.stream)
@@ -285,10 +302,9 @@ def _mentions(*, room_id: int, body: str) -> tuple[list[str], bool]:
     names = find_mentions(body)
     if not names:
         return [], False
-    members = (
-        Membership.objects.filter(room_id=room_id, user__username__in=names - {ROOM_MENTION})
-        .values_list("user__username", flat=True)
-    )
+    members = Membership.objects.filter(
+        room_id=room_id, user__username__in=names - {ROOM_MENTION}
+    ).values_list("user__username", flat=True)
     return sorted(members), ROOM_MENTION in names
 
 
@@ -448,13 +464,14 @@ def delete_message(*, user, message_id) -> Message:
         _erase(message)
         message.deleted = timezone.now()
         message.pinned_at = None
-        message.save(update_fields=["body", "body_html", "mentions", "mentions_room",
-                                    "deleted", "pinned_at"])
+        message.save(
+            update_fields=["body", "body_html", "mentions", "mentions_room", "deleted", "pinned_at"]
+        )
         tombstone = {"id": message.pk, "thread": message.thread_id, "deleted": True}
         # Earlier events carried the text; resuming clients must not get it back.
-        Event.objects.filter(
-            stream=me.room.stream, payload__message__id=message.pk
-        ).update(payload={"room": message.room_id, "message": tombstone})
+        Event.objects.filter(stream=me.room.stream, payload__message__id=message.pk).update(
+            payload={"room": message.room_id, "message": tombstone}
+        )
         publish(
             type="chat.deleted",
             payload={"room": message.room_id, "message": tombstone, "by": user.username},
@@ -487,8 +504,11 @@ def delete_attachments(attachments) -> int:
 
 
 def set_reaction(*, user, message_id, emoji, add: bool = True) -> dict[str, list[str]]:
-    if not isinstance(emoji, str) or not emoji.strip() or len(emoji) > 32 or any(
-        c.isspace() or c in "<>&\"'" for c in emoji
+    if (
+        not isinstance(emoji, str)
+        or not emoji.strip()
+        or len(emoji) > 32
+        or any(c.isspace() or c in "<>&\"'" for c in emoji)
     ):
         raise invalid("emoji", _("An emoji is one short symbol or :name: without spaces."))
     message, me = _reactable(user=user, message_id=message_id)

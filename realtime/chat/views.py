@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -41,7 +42,31 @@ def _strings() -> dict[str, str]:
         "unread": _("unread"),
         "choose": _("Choose a room"),
         "edit_prompt": _("Edit your message"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "history": _("Edit history"),
+        "history_current": _("Current version"),
+        "history_replaced": _("Replaced %(when)s"),
+        "history_empty": _("No earlier versions."),
+        "pins_empty": _("No pinned messages."),
+        "jump": _("Go to message"),
+        "remove": _("Remove"),
+        "confirm_remove": _("Remove %(name)s from this room?"),
+        "role_owner": _("Owner"),
+        "role_moderator": _("Moderator"),
+        "role_member": _("Member"),
+        "saved": _("Saved."),
+        "invited": _("Invited: %(names)s"),
+        "pick_someone": _("Pick at least one person."),
     }
+
+
+def _meeting_url_pattern() -> str:
+    """The calls app's "start a meeting from this room" URL with a 0 placeholder, if any."""
+    try:
+        return reverse("calls:start_from_room", args=[0])
+    except NoReverseMatch:
+        return ""
 
 
 @login_required
@@ -53,6 +78,7 @@ def chat_home(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
             "room_id": room_id,
             "strings": _strings(),
             "max_upload": settings.SAHAKAR_MAX_UPLOAD_BYTES,
+            "meeting_url": _meeting_url_pattern(),
         },
     )
 

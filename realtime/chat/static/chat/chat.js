@@ -129,6 +129,7 @@
   }
 
   function fillMessage(li, m, inThread) {
+    if (li.dataset.editing) { li._message = m; return; } // refilled when the editor closes
     li.textContent = "";
     li.classList.remove("pending");
     li.dataset.id = m.id;
@@ -142,7 +143,8 @@
       h("strong", { text: displayName(m.author) }),
       h("time", { datetime: m.created, text: new Date(m.created).toLocaleString(document.documentElement.lang || undefined,
         { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" }) }),
-      m.edited && !m.deleted ? h("span", { text: "(" + T.edited + ")" }) : null,
+      m.edited && !m.deleted ? h("button", { type: "button", "class": "chat-edited", title: T.history, text: "(" + T.edited + ")",
+                                            onclick: function () { openHistory(m.id); } }) : null,
       m.pinned ? h("span", { text: "📌 " + T.pinned }) : null
     ]);
     li.appendChild(head);
@@ -169,11 +171,8 @@
       api("POST", "/messages/" + m.id + "/pin", { value: !m.pinned }).catch(function (e) { showError(e.message); });
     } }));
     if (mine) {
-      actions.appendChild(h("button", { type: "button", text: T.edit, onclick: function () {
-        var body = window.prompt(T.edit_prompt, m.body);
-        if (body !== null && body.trim() && body !== m.body) {
-          window.Sahakar.stream.send({ type: "chat.edit", message: m.id, body: body });
-        }
+      actions.appendChild(h("button", { type: "button", "class": "chat-edit", text: T.edit, onclick: function () {
+        startEdit(li, inThread);
       } }));
     }
     if (mine || (rooms[current] && (rooms[current].role === "owner" || rooms[current].role === "moderator"))) {
@@ -183,6 +182,41 @@
     }
     li.appendChild(actions);
     li._message = m;
+  }
+
+  function startEdit(li, inThread) {
+    var m = li._message;
+    var body = li.querySelector(".chat-body");
+    if (!m || !body || li.dataset.editing) return;
+    li.dataset.editing = "1";
+    var area = h("textarea", { "class": "chat-edit-input", rows: "3", maxlength: "10000", "aria-label": T.edit_prompt });
+    area.value = m.body;
+    var note = h("p", { "class": "chat-error", role: "alert" });
+    function close() { delete li.dataset.editing; fillMessage(li, li._message, inThread); }
+    function save() {
+      var text = area.value.trim();
+      if (!text || text === li._message.body) { close(); return; }
+      api("PATCH", "/messages/" + m.id, { body: text }).then(function (updated) {
+        li._message = updated; close();
+      }).catch(function (e) { note.textContent = e.message; }); // the text stays in the editor
+    }
+    area.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") { ev.preventDefault(); close(); }
+      else if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); save(); }
+    });
+    var form = h("form", { "class": "chat-edit-form", onsubmit: function (ev) { ev.preventDefault(); save(); } }, [
+      area,
+      h("div", { "class": "chat-actions" }, [
+        h("button", { type: "submit", text: T.save }),
+        h("button", { type: "button", text: T.cancel, onclick: close })
+      ]),
+      note
+    ]);
+    body.replaceWith(form);
+    var actions = li.querySelector(":scope > .chat-actions");
+    if (actions) actions.hidden = true;
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);
   }
 
   function reactionsNode(m) {
@@ -246,12 +280,15 @@
     id = parseInt(id, 10);
     if (!rooms[id]) return;
     current = id; thread = null; oldestLoaded = null; allLoaded = false;
-    root.classList.add("in-room"); closeThread();
+    root.classList.add("in-room"); closeThread(); closePanel();
     if (push) history.pushState({ room: id }, "", "/chat/rooms/" + id + "/");
     el("chat-room-name").textContent = roomTitle(rooms[id]);
     el("chat-room-topic").textContent = rooms[id].topic || "";
     el("chat-mute").checked = !!rooms[id].muted;
     el("chat-composer").hidden = !!rooms[id].archived;
+    el("chat-room-tools").hidden = false;
+    var meeting = el("chat-meeting");
+    if (meeting) meeting.action = root.dataset.meetingUrl.replace(/\/0\/$/, "/" + id + "/");
     list.textContent = ""; el("chat-typing").textContent = ""; showError("");
     renderRooms();
     var jump = /^#message-(\d+)$/.exec(location.hash);
@@ -298,7 +335,180 @@
     }
   }
 
+  // ------------------------------------------------------------------ side panel (pins, history, settings)
+
+  var panelKind = null;
+
+  function openPanel(kind, title) {
+    closeThread();
+    panelKind = kind;
+    root.classList.add("has-thread");
+    el("chat-panel").hidden = false;
+    el("chat-panel-title").textContent = title;
+    ["pins", "history", "settings"].forEach(function (k) { el("chat-" + k).hidden = k !== kind; });
+    el("chat-panel-error").textContent = "";
+  }
+
+  function closePanel() {
+    if (!panelKind) return;
+    panelKind = null;
+    root.classList.remove("has-thread");
+    el("chat-panel").hidden = true;
+  }
+
+  function jumpTo(id) {
+    var node = document.getElementById("message-" + id);
+    closePanel();
+    if (node) { node.scrollIntoView({ block: "center" }); node.classList.add("chat-flash"); return; }
+    history.replaceState({ room: current }, "", "/chat/rooms/" + current + "/#message-" + id);
+    openRoom(current, false);
+  }
+
+  function openPins() {
+    if (!current) return;
+    var id = current;
+    openPanel("pins", T.pinned);
+    var ol = el("chat-pins-list");
+    ol.textContent = "";
+    api("GET", "/rooms/" + id + "/pins").then(function (data) {
+      if (current !== id || panelKind !== "pins") return;
+      if (!data.items.length) ol.appendChild(h("li", { "class": "chat-note", text: T.pins_empty }));
+      data.items.forEach(function (m) {
+        ol.appendChild(h("li", { "class": "chat-msg chat-pin", "data-id": m.id }, [
+          h("header", {}, [h("strong", { text: displayName(m.author) }),
+            h("time", { datetime: m.created, text: new Date(m.created).toLocaleString(document.documentElement.lang || undefined) })]),
+          m.deleted ? h("p", { "class": "chat-tombstone", text: T.deleted }) : h("div", { "class": "chat-body", html: m.body_html }),
+          h("div", { "class": "chat-actions" }, [h("button", { type: "button", text: T.jump, onclick: function () { jumpTo(m.id); } })])
+        ]));
+      });
+    }).catch(function (e) { el("chat-panel-error").textContent = e.message; });
+  }
+
+  function openHistory(messageId) {
+    openPanel("history", T.history);
+    var ol = el("chat-history-list");
+    ol.textContent = "";
+    api("GET", "/messages/" + messageId + "/history").then(function (data) {
+      if (panelKind !== "history") return;
+      ol.appendChild(h("li", { "class": "chat-history-current" }, [
+        h("strong", { text: T.history_current }), h("div", { "class": "chat-body", html: data.current.body_html })]));
+      if (!data.items.length) ol.appendChild(h("li", { "class": "chat-note", text: T.history_empty }));
+      data.items.slice().reverse().forEach(function (e) {
+        var when = new Date(e.replaced).toLocaleString(document.documentElement.lang || undefined);
+        ol.appendChild(h("li", { "class": "chat-history-old" }, [
+          h("strong", { text: T.history_replaced.replace("%(when)s", when) }),
+          h("pre", { "class": "chat-history-body", text: e.body })])); // Markdown source, shown as text
+      });
+    }).catch(function (e) { el("chat-panel-error").textContent = e.message; });
+  }
+
+  function canModerate() {
+    var r = rooms[current];
+    return !!r && (r.role === "owner" || r.role === "moderator");
+  }
+
+  function openSettings() {
+    if (!current) return;
+    var id = current;
+    var room = rooms[id];
+    openPanel("settings", roomTitle(room));
+    var form = el("chat-settings-form");
+    var direct = room.kind === "dm" || room.kind === "group";
+    form.hidden = direct;
+    Array.prototype.forEach.call(form.elements, function (f) { f.disabled = !canModerate(); });
+    form.name.value = room.name || ""; form.topic.value = room.topic || "";
+    form.description.value = room.description || ""; form.archived.checked = !!room.archived;
+    el("chat-settings-note").textContent = "";
+    el("chat-invite").hidden = direct || (room.kind === "private" && !canModerate()) || room.archived;
+    invitePicker.reset();
+    loadMembers(id);
+  }
+
+  function loadMembers(id) {
+    var ul = el("chat-members");
+    api("GET", "/rooms/" + id).then(function (data) {
+      if (current !== id || panelKind !== "settings") return;
+      ul.textContent = "";
+      var owner = rooms[id].role === "owner";
+      var direct = data.kind === "dm" || data.kind === "group";
+      data.members.forEach(function (p) {
+        var me = p.username === ME;
+        var role = owner && !me && !direct
+          ? h("select", { "class": "chat-role", "aria-label": T["role_" + p.role] + " — " + displayName(p), onchange: function (ev) {
+              api("PUT", "/rooms/" + id + "/members/" + encodeURIComponent(p.username) + "/role", { role: ev.target.value })
+                .then(function () { loadMembers(id); })
+                .catch(function (e) { el("chat-panel-error").textContent = e.message; loadMembers(id); });
+            } }, ["owner", "moderator", "member"].map(function (r) {
+              return h("option", { value: r, text: T["role_" + r], selected: r === p.role ? "selected" : null });
+            }))
+          : h("span", { "class": "chat-role", text: T["role_" + p.role] || p.role });
+        var remove = canModerate() && !me && !direct
+          ? h("button", { type: "button", "class": "chat-remove", text: T.remove, onclick: function () {
+              if (!window.confirm(T.confirm_remove.replace("%(name)s", displayName(p)))) return;
+              api("DELETE", "/rooms/" + id + "/members/" + encodeURIComponent(p.username))
+                .then(function () { loadMembers(id); })
+                .catch(function (e) { el("chat-panel-error").textContent = e.message; });
+            } })
+          : null;
+        ul.appendChild(h("li", { "data-user": p.username }, [
+          h("span", { "class": "chat-presence", "data-user": p.username, "data-status": presence[p.username] || "offline" }),
+          h("span", { "class": "chat-member-name", text: displayName(p) + " (@" + p.username + ")" }), role, remove]));
+      });
+    }).catch(function (e) { el("chat-panel-error").textContent = e.message; });
+  }
+
+  // Picks people anywhere in the organisation by username, Latin or Khmer name.
+  function picker(inputId, suggestId, chosenId) {
+    var box = el(inputId), out = el(suggestId), chosenList = el(chosenId);
+    var items = [], index = 0, chosen = [], seq = 0;
+    function renderChosen() {
+      chosenList.textContent = "";
+      chosen.forEach(function (p) {
+        chosenList.appendChild(h("li", { "data-user": p.username }, [h("span", { text: displayName(p) }),
+          h("button", { type: "button", "aria-label": T.remove + " " + displayName(p), text: "✕", onclick: function () {
+            chosen = chosen.filter(function (c) { return c.username !== p.username; }); renderChosen();
+          } })]));
+      });
+    }
+    function render() {
+      out.textContent = "";
+      out.hidden = !items.length;
+      items.forEach(function (p, i) {
+        out.appendChild(h("li", { role: "option", "aria-selected": i === index ? "true" : "false",
+          text: displayName(p) + " — @" + p.username, onmousedown: function (ev) { ev.preventDefault(); choose(p); } }));
+      });
+    }
+    function choose(p) {
+      if (!chosen.some(function (c) { return c.username === p.username; })) chosen.push(p);
+      box.value = ""; items = []; render(); renderChosen(); box.focus();
+    }
+    box.addEventListener("input", function () {
+      var q = box.value.trim(), mine = ++seq;
+      if (!q) { items = []; render(); return; }
+      api("GET", "/people?q=" + encodeURIComponent(q)).then(function (data) {
+        if (mine !== seq) return;
+        items = data.items; index = 0; render();
+      });
+    });
+    box.addEventListener("keydown", function (ev) {
+      if (!items.length) return;
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault(); index = (index + (ev.key === "ArrowDown" ? 1 : items.length - 1)) % items.length; render();
+      } else if (ev.key === "Enter" || ev.key === "Tab") { ev.preventDefault(); choose(items[index]); }
+      else if (ev.key === "Escape") { items = []; render(); }
+    });
+    box.addEventListener("blur", function () { setTimeout(function () { items = []; render(); }, 150); });
+    return {
+      usernames: function () { return chosen.map(function (p) { return p.username; }); },
+      reset: function () { chosen = []; items = []; box.value = ""; render(); renderChosen(); }
+    };
+  }
+
+  var dmPicker = picker("chat-dm-input", "chat-dm-suggest", "chat-dm-chosen");
+  var invitePicker = picker("chat-invite-input", "chat-invite-suggest", "chat-invite-chosen");
+
   function openThread(id) {
+    closePanel();
     thread = id;
     root.classList.add("has-thread");
     el("chat-thread").hidden = false;
@@ -532,8 +742,47 @@
     ev.target.value = "";
   });
   el("chat-thread-close").addEventListener("click", closeThread);
+  el("chat-panel-close").addEventListener("click", closePanel);
+  el("chat-pins-open").addEventListener("click", function () { if (panelKind === "pins") closePanel(); else openPins(); });
+  el("chat-settings-open").addEventListener("click", function () { if (panelKind === "settings") closePanel(); else openSettings(); });
+  el("chat-settings-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var form = ev.target, id = current;
+    var note = el("chat-settings-note");
+    note.textContent = ""; el("chat-panel-error").textContent = "";
+    api("PATCH", "/rooms/" + id, { name: form.name.value, topic: form.topic.value,
+                                   description: form.description.value, archived: form.archived.checked })
+      .then(function (room) {
+        Object.assign(rooms[id], room); renderRooms();
+        if (current === id) {
+          el("chat-room-name").textContent = roomTitle(rooms[id]);
+          el("chat-room-topic").textContent = room.topic || "";
+          el("chat-composer").hidden = !!room.archived;
+        }
+        note.textContent = T.saved;
+      }).catch(function (e) { el("chat-panel-error").textContent = e.message; }); // the form keeps what was typed
+  });
+  el("chat-invite").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var id = current, names = invitePicker.usernames();
+    if (!names.length) { el("chat-panel-error").textContent = T.pick_someone; return; }
+    api("POST", "/rooms/" + id + "/members", { usernames: names }).then(function (r) {
+      invitePicker.reset();
+      el("chat-settings-note").textContent = T.invited.replace("%(names)s", r.added.join(", "));
+      loadMembers(id);
+    }).catch(function (e) { el("chat-panel-error").textContent = e.message; });
+  });
+  el("chat-new-dm").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var names = dmPicker.usernames();
+    if (!names.length) { showError(T.pick_someone); return; }
+    api("POST", "/rooms", { kind: "dm", members: names }).then(function (room) {
+      rooms[room.id] = Object.assign(rooms[room.id] || {}, room);
+      dmPicker.reset(); renderRooms(); openRoom(room.id, true);
+    }).catch(function (e) { showError(e.message); });
+  });
   el("chat-back").addEventListener("click", function () {
-    root.classList.remove("in-room"); current = null; renderRooms(); history.pushState({}, "", "/chat/");
+    root.classList.remove("in-room"); closePanel(); current = null; renderRooms(); history.pushState({}, "", "/chat/");
   });
   el("chat-mute").addEventListener("change", function (ev) {
     if (!current) return;
