@@ -38,7 +38,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import close_old_connections
+    from django.db import connection
 
     from collab.core.models import WorkerHeartbeat
     from collab.directory.models import Person
@@ -88,7 +88,7 @@ def main() -> None:
             Person.objects.create(
                 employee_id=f"C{i}", family_name_en="Crowd", given_name_en=f"Crowd{i}y"
             )
-            close_old_connections()
+            connection.close()
 
         threads = [threading.Thread(target=save, args=(i,)) for i in range(100)]
         started = time.perf_counter()

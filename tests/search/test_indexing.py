@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import connection
 from haystack.constants import ID
 from whoosh.index import LockError
 
@@ -95,7 +95,7 @@ def test_100_concurrent_saves_then_all_searchable(make_user, live_pool):
         except Exception as exc:  # noqa: BLE001 - any failure fails the test below
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # a thread's own connection; kept open it blocks teardown
 
     threads = [threading.Thread(target=save_batch, args=(n * 5,)) for n in range(20)]
     for t in threads:
