@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from collab.accounts.services import set_language
 from realtime.chat import services
@@ -119,4 +120,116 @@ def test_two_people_chat_in_real_time_one_in_khmer(live_servers, browser, alice,
     page_b.locator(".chat-msg", has_text="ready?").wait_for()
     assert page_b.locator(".chat-msg", has_text="ready?").count() == 1
 
+    assert errors_a == [] and errors_b == []
+
+
+def test_room_tools_settings_pins_history_inline_edit_and_new_conversations(
+    live_servers, browser, alice, bob, carol
+):
+    (server,) = live_servers(preload=PRELOAD)
+    room = outside_browser_loop(
+        services.create_room, creator=alice, kind="private", name="leads", members=[bob]
+    )
+    msg, _created = outside_browser_loop(
+        services.send_message, author=alice, room_id=room.pk, body="first draft"
+    )
+    outside_browser_loop(services.set_pinned, user=bob, message_id=msg.pk, pinned=True)
+
+    page_a, errors_a = open_chat(
+        browser, server, alice, language="en", path=f"/chat/rooms/{room.pk}/"
+    )
+    page_b, errors_b = open_chat(
+        browser, server, bob, language="km", path=f"/chat/rooms/{room.pk}/"
+    )
+    prompts = []  # an inline editor, never the browser's prompt()
+
+    def on_dialog(dialog):
+        if dialog.type == "prompt":
+            prompts.append(dialog.message)
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+    page_a.on("dialog", on_dialog)
+    meeting = page_a.locator("#chat-meeting")
+    assert meeting.get_attribute("action") == f"/meetings/from-room/{room.pk}/"
+
+    # Inline edit: Escape keeps the old text, Enter saves; B sees "edited" live.
+    mine = page_a.locator(f"#message-{msg.pk}")
+    mine.get_by_role("button", name="Edit", exact=True).click()
+    editor = mine.locator("textarea.chat-edit-input")
+    assert editor.input_value() == "first draft"
+    editor.fill("thrown away")
+    editor.press("Escape")
+    mine.locator(".chat-body", has_text="first draft").wait_for()
+    mine.get_by_role("button", name="Edit", exact=True).click()
+    mine.locator("textarea.chat-edit-input").fill("second version")
+    mine.locator("textarea.chat-edit-input").press("Enter")
+    mine.locator(".chat-body", has_text="second version").wait_for()
+    theirs = page_b.locator(f"#message-{msg.pk}")
+    theirs.locator(".chat-body", has_text="second version").wait_for()
+
+    # B (Khmer, phone) opens the edit history from the "edited" mark.
+    theirs.locator("button.chat-edited").click()
+    page_b.locator("#chat-history-list .chat-history-old pre", has_text="first draft").wait_for()
+    page_b.locator("#chat-panel-close").click()
+
+    # Pinned panel lists the pinned message and jumps to it.
+    page_a.get_by_role("button", name="Pinned messages").click()
+    pin = page_a.locator("#chat-pins-list .chat-pin", has_text="second version")
+    pin.get_by_role("button", name="Go to message").click()
+    page_a.locator(f"#message-{msg.pk}.chat-flash").wait_for()
+
+    # Settings: topic reaches B live; roles; invite by Khmer name; remove.
+    page_a.get_by_role("button", name="Room settings").click()
+    page_a.locator("#chat-set-topic").fill("Night shift")
+    page_a.locator("#chat-settings-form button[type=submit]").click()
+    page_a.locator("#chat-settings-note", has_text="Saved.").wait_for()
+    page_b.locator("#chat-room-topic", has_text="Night shift").wait_for()
+    page_a.locator('#chat-members li[data-user="bob"] select').select_option("moderator")
+    expect(page_a.locator('#chat-members li[data-user="bob"] select')).to_have_value("moderator")
+    invite = page_a.locator("#chat-invite-input")
+    invite.press_sequentially("កែវ")
+    page_a.locator("#chat-invite-suggest li", has_text="@carol").wait_for()
+    invite.press("Enter")
+    page_a.locator('#chat-invite-chosen li[data-user="carol"]').wait_for()
+    page_a.locator("#chat-invite button[type=submit]").click()
+    carol_row = page_a.locator('#chat-members li[data-user="carol"]')
+    carol_row.wait_for()
+    carol_row.get_by_role("button", name="Remove", exact=True).click()  # confirm() accepted
+    carol_row.wait_for(state="detached")
+    roles = outside_browser_loop(
+        lambda: dict(room.memberships.values_list("user__username", "role"))
+    )
+    assert roles == {"alice": "owner", "bob": "moderator"}
+
+    # Archive: B's composer goes away live.
+    page_a.locator("#chat-set-archived").check()
+    page_a.locator("#chat-settings-form button[type=submit]").click()
+    page_b.locator("#chat-composer").wait_for(state="hidden")
+
+    # A group DM from the people picker (Khmer and Latin names), then a new private channel.
+    page_a.goto(server.url + "/chat/")
+    page_a.wait_for_selector('#chat-conn[data-state="open"]', state="attached")
+    picker = page_a.locator("#chat-dm-input")
+    picker.press_sequentially("សុខ")
+    page_a.locator("#chat-dm-suggest li", has_text="@bob").click()
+    picker.press_sequentially("keo")
+    page_a.locator("#chat-dm-suggest li", has_text="@carol").wait_for()
+    picker.press("Enter")
+    page_a.locator("#chat-new-dm button[type=submit]").click()
+    page_a.wait_for_url("**/chat/rooms/*/")
+    page_a.locator("#chat-room-name", has_text="Sok Bob").wait_for()
+    assert "Keo Carol" in page_a.locator("#chat-room-name").inner_text()
+    page_a.locator("#chat-input").fill("group hello")
+    page_a.locator("#chat-input").press("Enter")
+    page_a.locator(".chat-msg:not(.pending)", has_text="group hello").wait_for()
+
+    page_a.locator("#chat-new-name").fill("night-ops")
+    page_a.locator("#chat-new-room select").select_option("private")
+    page_a.locator("#chat-new-room button[type=submit]").click()
+    page_a.locator("#chat-room-name", has_text="night-ops").wait_for()
+    page_a.locator("#chat-room-list a", has_text="🔒 night-ops").wait_for()
+
+    assert prompts == []
     assert errors_a == [] and errors_b == []
