@@ -22,7 +22,25 @@ def _local_file(url: str) -> Path | None:
     if path.startswith(settings.STATIC_URL):
         found = finders.find(path[len(settings.STATIC_URL) :])
         return Path(found) if found else None
-    return None
+    return _rendition_file(path)
+
+
+def _rendition_file(path: str) -> Path | None:
+    """Our checked image address (knowledge:image) read from disk: the PDF view has already
+    checked that the reader may read the page using it."""
+    from django.urls import Resolver404, resolve
+    from wagtail.images import get_image_model
+
+    from knowledge.views import IMAGE_SPECS
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name != "knowledge:image" or match.kwargs["spec"] not in IMAGE_SPECS:
+        return None
+    image = get_image_model().objects.filter(pk=match.kwargs["image_id"]).first()
+    return Path(image.get_rendition(match.kwargs["spec"]).file.path) if image else None
 
 
 def _fetcher():

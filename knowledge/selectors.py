@@ -242,6 +242,27 @@ def overdue_articles(*, today=None):
     )
 
 
+def media_readable(*, user, obj) -> bool:
+    """May ``user`` download a document or image? Not when every page using it lies in a
+    private space they are not a member of (Wagtail's reference index knows the pages).
+    Files used by no page, or by any page the user may read, are readable."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    page_type = ContentType.objects.get_for_model(Page)
+    ids = {
+        int(i)
+        for i in ReferenceIndex.get_references_to(obj)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+    }
+    if not ids:
+        return True
+    paths = list(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
+    hidden = hidden_space_paths(user)
+    return not paths or any(not any(p.startswith(h) for h in hidden) for p in paths)
+
+
 def body_cache_key(page_id: int, language: str) -> str:
     return f"knowledge:body:{page_id}:{language}"
 

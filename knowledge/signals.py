@@ -20,6 +20,11 @@ def on_page_published(sender, instance, revision=None, **kwargs):
     page = getattr(instance, "specific", instance)
     if isinstance(page, KnowledgePage):
         _purge_responses()
+        # Wagtail updates its reference index in a background task; file permissions of
+        # private spaces (knowledge.selectors.media_readable) need it current now.
+        from wagtail.models import ReferenceIndex
+
+        ReferenceIndex.create_or_update_for_object(page)
     if not isinstance(page, ArticlePage):
         return
     purge_page_cache(page=page)

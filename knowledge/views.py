@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -13,7 +13,10 @@ from django.views.decorators.http import require_POST
 from knowledge import services
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 from knowledge.pdf import article_pdf
-from knowledge.selectors import can_view_page
+from knowledge.selectors import can_view_page, media_readable
+
+# Renditions our templates ask for; others are refused (no renditions made on demand).
+IMAGE_SPECS = {"max-800x800"}
 
 
 def _readable(request, model, pk):
@@ -82,3 +85,26 @@ def subscription_view(request, space_id: int):
     return redirect(space.url)
 
 
+
+
+def image_view(request, image_id: int, spec: str):
+    """An image rendition, served only to readers of a page that uses the image (images of
+    private spaces never go out as plain /media/ addresses)."""
+    from wagtail.images import get_image_model
+
+    if spec not in IMAGE_SPECS:
+        raise Http404
+    image = get_object_or_404(get_image_model(), pk=image_id)
+    if not media_readable(user=request.user, obj=image):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    rendition = image.get_rendition(spec)
+    response = FileResponse(rendition.file.open("rb"), content_type=f"image/{_format(rendition)}")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _format(rendition) -> str:
+    ext = rendition.file.name.rsplit(".", 1)[-1].lower()
+    return {"jpg": "jpeg", "svg": "svg+xml"}.get(ext, ext)

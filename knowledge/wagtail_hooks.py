@@ -7,7 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 
 from knowledge.choosers import position_chooser_viewset
-from knowledge.selectors import overdue_articles, visible_articles_for
+from knowledge.selectors import media_readable, overdue_articles, visible_articles_for
 
 
 class OverdueReviewsView(ReportView):
@@ -59,3 +59,16 @@ def register_overdue_report_menu_item():
 @hooks.register("register_admin_viewset")
 def register_position_chooser():
     return position_chooser_viewset
+
+
+@hooks.register("before_serve_document")
+def refuse_documents_of_private_spaces(document, request):
+    if media_readable(user=request.user, obj=document):
+        return None
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    from django.http import HttpResponseForbidden
+
+    return HttpResponseForbidden(_("This file belongs to a private space you are not a member of."))

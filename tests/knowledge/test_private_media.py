@@ -1,0 +1,102 @@
+"""Documents and images used by pages of a private space go only to its members."""
+
+import io
+import subprocess
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.test import Client
+from PIL import Image as PILImage
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from tests.knowledge.conftest import add_article, add_space
+from tests.knowledge.test_pdf import need_poppler
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()  # Wagtail caches renditions: earlier tests' files lived in another folder
+
+
+def a_document(title="Board budget"):
+    doc = get_document_model()(title=title)
+    doc.file.save("budget.txt", ContentFile(b"secret figures"), save=True)
+    return doc
+
+
+def an_image(title="Ward plan"):
+    buf = io.BytesIO()
+    PILImage.new("RGB", (20, 10), "blue").save(buf, "PNG")
+    image = get_image_model()(title=title)
+    image.file.save("plan.png", ImageFile(buf, name="plan.png"), save=True)
+    return image
+
+
+def clients(kb):
+    member, outsider = Client(), Client()
+    member.force_login(kb.users["reader"])
+    outsider.force_login(kb.users["outsider"])
+    return member, outsider, Client()
+
+
+@pytest.fixture
+def board(kb):
+    return add_space(kb.index, "Board", slug="board", private=True, member_units=[kb.ward])
+
+
+def test_a_document_of_a_private_space_is_served_to_members_only(kb, board):
+    doc = a_document()
+    add_article(board, "Budget", slug="budget", body=[
+        {"type": "download", "value": {"document": doc.pk, "title": ""}}])
+    member, outsider, anonymous = clients(kb)
+    response = member.get(doc.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"secret figures"
+    assert outsider.get(doc.url).status_code == 403
+    assert anonymous.get(doc.url).status_code == 302
+
+
+def test_a_document_also_used_by_a_public_page_is_served_to_all(kb, board):
+    doc = a_document()
+    body = [{"type": "download", "value": {"document": doc.pk, "title": ""}}]
+    add_article(board, "Budget", slug="budget", body=body)
+    add_article(kb.space, "Public budget", slug="public-budget", body=body)
+    member, outsider, anonymous = clients(kb)
+    assert outsider.get(doc.url).status_code == 200
+    assert anonymous.get(doc.url).status_code == 200
+
+
+def test_an_image_of_a_private_space_is_served_through_a_checked_address(kb, board):
+    image = an_image()
+    article = add_article(board, "Ward plan", slug="ward-plan", body=[
+        {"type": "image", "value": {"image": image.pk, "caption": "Plan"}}])
+    member, outsider, anonymous = clients(kb)
+    html = member.get(article.url).content.decode()
+    address = f"/kb/images/{image.pk}/max-800x800/"
+    assert f'src="{address}"' in html and "/media/" not in html
+    response = member.get(address)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert outsider.get(address).status_code == 403
+    assert anonymous.get(address).status_code == 302
+    assert member.get(f"/kb/images/{image.pk}/original/").status_code == 404  # fixed specs only
+
+
+def test_the_pdf_of_a_private_article_still_contains_its_image(kb, board, tmp_path):
+    image = an_image()
+    article = add_article(board, "Ward plan", slug="ward-plan", body=[
+        {"type": "image", "value": {"image": image.pk, "caption": "Plan"}}])
+    member, _outsider, _anonymous = clients(kb)
+    response = member.get(f"/kb/pages/{article.pk}/pdf/")
+    assert response.status_code == 200
+    need_poppler("pdfimages")
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(response.content)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+    assert len(listing.strip().splitlines()) == 3  # two heading lines, one image
