@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from collab.health.services import audit_read
 
-from .models import Appointment, ConsultationNote, NoteRevision, PatientLink, RecordingConsent
+from .models import (
+    Appointment,
+    ConsultationNote,
+    NoteRevision,
+    PatientLink,
+    Recording,
+    RecordingConsent,
+)
 
 
 class PatientLinkInline(admin.TabularInline):
@@ -60,3 +67,14 @@ class RecordingConsentAdmin(admin.ModelAdmin):
     list_display = ("appointment", "role", "user", "given_at", "withdrawn_at")
     list_filter = ("role",)
     raw_id_fields = ("appointment", "user")
+
+
+@admin.register(Recording)
+class RecordingAdmin(admin.ModelAdmin):
+    """Rows only: the file is played through the audited recording page."""
+
+    list_display = ("appointment", "started_by", "started_at", "ended_at", "size")
+    readonly_fields = ("appointment", "file", "started_by", "started_at", "ended_at", "size")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -10,6 +10,7 @@ class ConsultationsConfig(AppConfig):
     def ready(self) -> None:
         from realtime.calls.signals import participant_admitted
 
+        from . import handlers, jobs  # noqa: F401  (recording frames, retention job)
         from .services import on_participant_admitted
 
         participant_admitted.connect(on_participant_admitted, dispatch_uid="consultation-admit")

@@ -178,3 +178,32 @@ class RecordingConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} consent for {self.appointment}"
+
+
+class Recording(models.Model):
+    """A consultation recorded by a server-side aiortc peer, with both parties' consent."""
+
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE,
+        related_name="recordings",
+    )
+    file = models.FileField(_("file"), upload_to="recordings/", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+
+    def __str__(self) -> str:
+        return f"recording #{self.pk} of {self.appointment}"
+
+    @property
+    def patient(self):
+        return self.appointment.patient

@@ -25,6 +25,7 @@ from .models import (
     NoteRevision,
     PatientLink,
     PrescriptionLine,
+    Recording,
     RecordingConsent,
 )
 
@@ -278,3 +279,36 @@ def on_participant_admitted(*, meeting, user_id: int, **_kwargs) -> None:
         meeting=meeting, links__guest_id=user_id,
         status__in=[Appointment.Status.BOOKED, Appointment.Status.WAITING],
     ).update(status=Appointment.Status.IN_PROGRESS)
+
+
+def begin_recording(*, appointment_id: int, user) -> Recording:
+    """Refused unless the treating doctor asks and both patient and doctor consented."""
+    appointment = Appointment.objects.select_related("doctor").filter(pk=appointment_id).first()
+    if appointment is None or appointment.doctor.user_id != user.pk:
+        raise PermissionDenied("Only the treating doctor records a consultation.")
+    if not selectors.recording_allowed(appointment=appointment):
+        raise ValidationError(
+            {"consent": _("Recording needs the consent of both the patient and the doctor.")}
+        )
+    return Recording.objects.create(appointment=appointment, started_by=user, started_at=now())
+
+
+def finish_recording(*, recording_id: int, user, size: int, file_name: str) -> Recording:
+    recording = Recording.objects.select_related("appointment__doctor").get(pk=recording_id)
+    if recording.started_by_id != user.pk:
+        raise PermissionDenied("Only who started a recording stops it.")
+    recording.ended_at, recording.size = now(), size
+    recording.file.name = file_name if size else ""
+    recording.save(update_fields=["ended_at", "size", "file"])
+    return recording
+
+
+def delete_expired_recordings(*, older_than: timedelta) -> int:
+    """Retention: recordings (files and rows) older than the period are deleted."""
+    count = 0
+    for recording in Recording.objects.filter(started_at__lt=now() - older_than):
+        if recording.file:
+            recording.file.delete(save=False)
+        recording.delete()
+        count += 1
+    return count

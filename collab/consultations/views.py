@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from . import selectors, services
 from .fhir import consultation_bundle
 from .forms import PRESCRIPTION_ROWS, AppointmentForm, NoteForm
 from .middleware import GUEST_SESSION_KEY
-from .models import Appointment, ConsultationNote, PatientLink
+from .models import Appointment, ConsultationNote, PatientLink, Recording
 from .services import PRESCRIPTION_FIELDS
 
 DEVICE_COOKIE = "sahakar_visit"
@@ -93,6 +93,7 @@ def appointment_detail(request: HttpRequest, pk: int, note_form=None, token="") 
         "is_doctor": appointment.doctor.user_id == request.user.pk,
         "consents": appointment.consents.all(),
         "recording_allowed": selectors.recording_allowed(appointment=appointment),
+        "recordings": appointment.recordings.exclude(file=""),
         "statuses": Appointment.Status.choices,
     }, status=422 if note_form is not None and note_form.errors else 200)
 
@@ -219,3 +220,17 @@ def visit(request: HttpRequest) -> HttpResponse:
         "consents": appointment.consents.filter(withdrawn_at__isnull=True),
         **call_context(meeting=appointment.meeting, user=request.user),
     })
+
+
+@login_required
+def recording_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Only the treating doctor and admins play a recording; each play is audited."""
+    recording = get_object_or_404(
+        Recording.objects.select_related("appointment__doctor", "appointment__patient"), pk=pk
+    )
+    if not selectors.can_manage(user=request.user, appointment=recording.appointment):
+        raise Http404
+    if not recording.file:
+        raise Http404
+    audit_read(user=request.user, obj=recording, action="play")
+    return FileResponse(recording.file.open("rb"), content_type="video/mp4")

@@ -1,0 +1,51 @@
+"""Recording frames on /ws/ (docs/protocol.md, "Calls"): the doctor's browser sends one more
+peer connection to the server, which records it."""
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from realtime.handlers import FrameError, frame_handler
+
+from . import recorder, services
+
+
+def _int(frame: dict, key: str) -> int:
+    value = frame.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FrameError("bad_request", f"'{key}' must be an id", field=key)
+    return value
+
+
+@frame_handler("consultation.record.start")
+async def handle_start(consumer, frame: dict) -> None:
+    sdp = frame.get("sdp")
+    if not isinstance(sdp, str) or not sdp.startswith("v=0"):
+        raise FrameError("bad_request", "'sdp' must be a session description", field="sdp")
+    try:
+        recording = await database_sync_to_async(services.begin_recording)(
+            appointment_id=_int(frame, "appointment"), user=consumer.user
+        )
+    except PermissionDenied as exc:
+        raise FrameError("forbidden", str(exc)) from exc
+    except ValidationError as exc:
+        raise FrameError("no_consent", " ".join(exc.messages)) from exc
+    answer = await recorder.start(recording_id=recording.pk, offer_sdp=sdp)
+    await consumer.send_frame(
+        {"type": "consultation.record.started", "recording": recording.pk, "sdp": answer}
+    )
+
+
+@frame_handler("consultation.record.stop")
+async def handle_stop(consumer, frame: dict) -> None:
+    recording_id = _int(frame, "recording")
+    size = await recorder.stop(recording_id=recording_id)
+    _path, name = recorder.recording_path(recording_id)
+    try:
+        await database_sync_to_async(services.finish_recording)(
+            recording_id=recording_id, user=consumer.user, size=size, file_name=name
+        )
+    except PermissionDenied as exc:
+        raise FrameError("forbidden", str(exc)) from exc
+    await consumer.send_frame(
+        {"type": "consultation.record.stopped", "recording": recording_id, "size": size}
+    )
