@@ -275,6 +275,12 @@ def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
     if plan.to_deactivate:
         result.sessions_ended = deactivate_people(person_ids=plan.to_deactivate)
 
+    people = set(new_pk.values()) | {row[-1] for row in plan.changed_people}
+    if people:
+        transaction.on_commit(
+            lambda: signals.people_imported.send(sender=Person, person_ids=people)
+        )
+
     changed = set(plan.positions_to_update)
     if plan.positions_to_create:
         changed.update(Position.objects.filter(pk__gt=created_from).values_list("pk", flat=True))

@@ -10,10 +10,12 @@ changed positions, because the import writes with ``executemany`` and so sends n
 
 Receivers that follow positions (chat unit channels, training assignments) should
 re-sync those units in bulk. People deactivated by ``--deactivate-missing`` are listed in
-``people_deactivated`` (``person_ids``: set of pks), sent after the same commit.
+``people_deactivated`` (``person_ids``: set of pks), sent after the same commit, and
+people created or changed in ``people_imported`` (``person_ids``).
 """
 
 from django.dispatch import Signal
 
 positions_imported = Signal()
 people_deactivated = Signal()
+people_imported = Signal()
