@@ -4,7 +4,7 @@ from channels.db import database_sync_to_async
 
 from realtime.handlers import FrameError, frame_handler
 
-from . import services
+from . import relay, selectors, services
 
 
 def _meeting_id(frame: dict) -> int:
@@ -25,6 +25,7 @@ async def handle_join(consumer, frame: dict) -> None:
 @frame_handler("call.leave")
 async def handle_leave(consumer, frame: dict) -> None:
     await database_sync_to_async(services.leave)(meeting_id=_meeting_id(frame), user=consumer.user)
+    await relay.leave(meeting_id=_meeting_id(frame), user_id=consumer.user.pk)
 
 
 async def _decide(consumer, frame: dict, *, admit: bool) -> None:
@@ -64,3 +65,44 @@ async def _signal(consumer, frame: dict) -> None:
 
 for _type in services.SIGNAL_TYPES:
     frame_handler(_type)(_signal)
+
+
+async def _require_admitted(consumer, meeting_id: int) -> None:
+    def check() -> bool:
+        meeting = services._meeting_for(meeting_id)
+        return consumer.user.pk in selectors.admitted_user_ids(meeting=meeting)
+
+    if not await database_sync_to_async(check)():
+        raise FrameError("forbidden", "Join the meeting first.")
+
+
+def _sdp(frame: dict) -> str:
+    sdp = frame.get("sdp")
+    if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > services.MAX_SDP_CHARS:
+        raise FrameError("bad_request", "'sdp' must be a session description", field="sdp")
+    return sdp
+
+
+@frame_handler("call.relay.publish")
+async def handle_relay_publish(consumer, frame: dict) -> None:
+    meeting_id = _meeting_id(frame)
+    await _require_admitted(consumer, meeting_id)
+    answer = await relay.publish(
+        meeting_id=meeting_id, user_id=consumer.user.pk, offer_sdp=_sdp(frame)
+    )
+    await consumer.send_frame({"type": "call.relay.published", "meeting": meeting_id,
+                               "sdp": answer})
+
+
+@frame_handler("call.relay.subscribe")
+async def handle_relay_subscribe(consumer, frame: dict) -> None:
+    meeting_id = _meeting_id(frame)
+    await _require_admitted(consumer, meeting_id)
+    try:
+        answer, order = await relay.subscribe(
+            meeting_id=meeting_id, user_id=consumer.user.pk, offer_sdp=_sdp(frame)
+        )
+    except relay.RelayFull:
+        raise FrameError("relay_full", "This meeting's relay is full.") from None
+    await consumer.send_frame({"type": "call.relay.subscribed", "meeting": meeting_id,
+                               "sdp": answer, "publishers": order})
