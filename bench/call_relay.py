@@ -1,0 +1,77 @@
+"""Relay capacity: one 640×480 publisher through realtime.calls.relay to N subscribers,
+all in this process (so the subscribers' decoding counts against the same 2 cores: a
+pessimistic figure). Prints per-N: lowest and median subscriber fps, CPU, memory.
+Run: `python bench/call_relay.py` (no Django needed)."""
+
+import asyncio
+import os
+import resource
+import statistics
+import sys
+import time
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from realtime.calls import relay  # noqa: E402
+
+SECONDS = float(os.environ.get("SECONDS", "6"))
+COUNTS = [int(n) for n in os.environ.get("COUNTS", "2,4,6,8").split(",")]
+
+
+def _pc() -> RTCPeerConnection:
+    return RTCPeerConnection(RTCConfiguration(iceServers=[]))
+
+
+async def run(n: int, meeting_id: int) -> None:
+    relay.MAX_SUBSCRIBERS = 10_000
+    publisher = _pc()
+    publisher.addTrack(VideoStreamTrack())  # 640×480 at 30 fps
+    await publisher.setLocalDescription(await publisher.createOffer())
+    answer = await relay.publish(meeting_id=meeting_id, user_id=0,
+                                 offer_sdp=publisher.localDescription.sdp)
+    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+    frames = [0] * n
+    subs = []
+    for i in range(n):
+        pc = _pc()
+        pc.addTransceiver("video", direction="recvonly")
+
+        def on_track(track, i=i) -> None:
+            async def count() -> None:
+                while True:
+                    try:
+                        await track.recv()
+                    except Exception:
+                        return
+                    frames[i] += 1
+            asyncio.ensure_future(count())
+
+        pc.on("track", on_track)
+        await pc.setLocalDescription(await pc.createOffer())
+        sdp, _order = await relay.subscribe(meeting_id=meeting_id, user_id=i + 1,
+                                            offer_sdp=pc.localDescription.sdp)
+        await pc.setRemoteDescription(RTCSessionDescription(sdp, "answer"))
+        subs.append(pc)
+    await asyncio.sleep(3)  # connect and settle
+    start_frames, cpu0, t0 = list(frames), time.process_time(), time.monotonic()
+    await asyncio.sleep(SECONDS)
+    elapsed = time.monotonic() - t0
+    fps = [(f - s) / elapsed for f, s in zip(frames, start_frames, strict=True)]
+    cpu = (time.process_time() - cpu0) / elapsed * 100
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{n} subscribers: fps min {min(fps):.1f}, median {statistics.median(fps):.1f}; "
+          f"CPU {cpu:.0f}% of one core; peak RSS {rss:.0f} MB")
+    for pc in [publisher, *subs]:
+        await pc.close()
+    for uid in range(n + 1):
+        await relay.leave(meeting_id=meeting_id, user_id=uid)
+
+
+async def main() -> None:
+    for meeting_id, n in enumerate(COUNTS, start=1):
+        await run(n, meeting_id)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
