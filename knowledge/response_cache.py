@@ -14,6 +14,7 @@ import hashlib
 import re
 
 from django.core.cache import cache
+from django.db import connection
 from django.middleware.csrf import get_token
 from django.utils.html import escape
 from django.utils.translation import get_language
@@ -75,7 +76,9 @@ def audience(user, gen: str) -> str:
 def entry_key(request, gen: str) -> str:
     language = (get_language() or "en")[:2]
     day = clock.now().date().isoformat()
-    path = hashlib.sha1(request.path.encode()).hexdigest()
+    # The database's name too: a Redis shared by two databases never mixes their pages.
+    where = f"{connection.settings_dict['NAME']}|{request.path}"
+    path = hashlib.sha1(where.encode()).hexdigest()
     return f"knowledge:resp:{gen}:{language}:{day}:{audience(request.user, gen)}:{path}"
 
 
