@@ -8,7 +8,10 @@ Differences from ``haystack.backends.whoosh_backend``:
 * highlighting uses the same analyzer as indexing and queries (haystack hard-codes
   ``StemmingAnalyzer`` there, which cannot see Khmer words);
 * one searcher per process and index, reused across queries and threads and replaced only
-  when the index generation changes; narrowing is a filter on that same searcher;
+  when the index generation changes;
+* narrowing (access filter, type) is a set of document numbers cached per searcher, so
+  Whoosh's block-quality skipping stays on and only the top page is fully scored; facet
+  counts are the match set intersected with per-value document sets cached the same way;
 * writes go through one blocking writer per process (see services.process_index_queue).
 """
 
@@ -20,11 +23,11 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, 
 from haystack.constants import DJANGO_CT, ID
 from haystack.utils import get_model_ct
 from whoosh import query as wq
-from whoosh.sorting import Count, FieldFacet
 
 from collab.search.highlight import snippet
 
-_searchers: dict[str, tuple] = {}
+_searchers: dict[str, tuple] = {}  # path -> (version, searcher, doc-set cache)
+MAX_CACHED_DOC_SETS = 512
 _searchers_lock = threading.Lock()
 write_lock = threading.Lock()
 
@@ -45,6 +48,9 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
 
     def searcher(self):
         """This process's searcher for the index, fresh as of the latest commit."""
+        return self._current()[1]
+
+    def _current(self) -> tuple:
         if not self.setup_complete:
             self.setup()
         with _searchers_lock:
@@ -55,9 +61,9 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
                 # Not searcher.refresh(): that closes readers another thread may be using;
                 # the old searcher is closed when its last reference goes.
                 self.index = self.storage.open_index(schema=self.schema)
-                cached = (version, self.index.searcher())
+                cached = (version, self.index.searcher(), {})
                 _searchers[self.path] = cached
-            return cached[1]
+            return cached
 
     def parse(self, query_string: str) -> wq.Query | None:
         if not self.setup_complete:
@@ -86,40 +92,72 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         parsed = self.parse(query_string)
         if parsed is None or parsed is wq.NullQuery:
             return {"results": [], "hits": 0}
-        filters = [self.parse(nq) for nq in (narrow_queries or ())]
+        _version, searcher, cache = self._current()
+        if not searcher.doc_count():
+            return {"results": [], "hits": 0}
+        keys = sorted(set(narrow_queries or ()))
         if models:
-            cts = sorted(get_model_ct(model) for model in models)
-            filters.append(wq.Or([wq.Term(DJANGO_CT, ct) for ct in cts]))
-        filters = [f for f in filters if f is not None]
-        if filters:
-            # Require() intersects lazily (skipping through the filter's postings) and keeps
-            # the main query's scores; a `filter=` would first build the set of every
-            # document the filter matches, on each query.
-            parsed = wq.Require(parsed, filters[0] if len(filters) == 1 else wq.And(filters))
+            keys.append("\0models:" + ",".join(sorted(get_model_ct(m) for m in models)))
+        allowed = self._filter_set(searcher, cache, keys) if keys else None
         page_num, page_length = self.calculate_page(start_offset, end_offset)
-        # optimize=False: Whoosh's block-quality skipping trips an assertion inside
-        # Require/And matchers (IntersectionMatcher._find_next) on some queries.
-        search_kwargs = {"optimize": False}
-        if facets:
-            search_kwargs["groupedby"] = [
-                FieldFacet(f, allow_overlap=True, maptype=Count) for f in facets
-            ]
+        # With a doc-number set as the filter, Whoosh keeps block-quality skipping on:
+        # only documents that can still enter the top page are scored.
+        search_kwargs = {"filter": allowed, "optimize": True}
         if sort_by:
             search_kwargs["sortedby"] = [s.lstrip("-") for s in sort_by]
             search_kwargs["reverse"] = sort_by[0].startswith("-")
-        searcher = self.searcher()
-        if not searcher.doc_count():
-            return {"results": [], "hits": 0}
         raw_page = searcher.search_page(parsed, page_num, pagelen=page_length, **search_kwargs)
+        counts = {}
+        if facets:
+            matched = set(searcher.docs_for_query(parsed))
+            if allowed is not None:
+                matched &= allowed
+            raw_page.results._total = len(matched)  # the exact count, computed once
+            for name in facets:
+                by_value = self._value_sets(searcher, cache, name)
+                counts[name] = sorted(
+                    ((value, n) for value, docs in by_value.items() if (n := len(matched & docs))),
+                    key=lambda pair: (-pair[1], pair[0]),
+                )
         if raw_page.pagenum < page_num:
             return {"results": [], "hits": 0}
-        return self._process_results(
-            raw_page,
-            highlight=highlight,
-            query_string=query_string,
-            result_class=result_class,
-            facet_types=dict.fromkeys(facets or (), "fields"),
+        results = self._process_results(
+            raw_page, highlight=highlight, query_string=query_string, result_class=result_class
         )
+        if facets:
+            results["facets"] = {"fields": counts, "dates": {}, "queries": {}}
+        return results
+
+    def _filter_set(self, searcher, cache: dict, keys: list[str]) -> set[int]:
+        """Document numbers passing every narrowing query (cached for this searcher)."""
+        key = ("filter", *keys)
+        found = cache.get(key)
+        if found is None:
+            sets = []
+            for k in keys:
+                if k.startswith("\0models:"):
+                    cts = k.removeprefix("\0models:").split(",")
+                    q = wq.Or([wq.Term(DJANGO_CT, ct) for ct in cts])
+                else:
+                    q = self.parse(k)
+                sets.append(set(searcher.docs_for_query(q)) if q else set())
+            found = set.intersection(*sets)
+            if len(cache) >= MAX_CACHED_DOC_SETS:
+                cache.clear()
+            cache[key] = found
+        return found
+
+    def _value_sets(self, searcher, cache: dict, fieldname: str) -> dict[str, set[int]]:
+        """{value: document numbers} of a keyword field, for facet counts (cached)."""
+        key = ("values", fieldname)
+        found = cache.get(key)
+        if found is None:
+            found = {}
+            for raw in searcher.lexicon(fieldname):
+                value = raw.decode() if isinstance(raw, bytes) else raw
+                found[value] = set(searcher.docs_for_query(wq.Term(fieldname, value)))
+            cache[key] = found
+        return found
 
     def _process_results(self, raw_page, highlight=False, query_string="", **kwargs):
         results = super()._process_results(raw_page, highlight=False, **kwargs)
