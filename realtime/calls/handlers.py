@@ -1,6 +1,7 @@
 """Signalling frames on /ws/ (docs/protocol.md, "Calls")."""
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from realtime.handlers import FrameError, frame_handler
 
@@ -73,7 +74,7 @@ async def _require_admitted(consumer, meeting_id: int) -> None:
         return consumer.user.pk in selectors.admitted_user_ids(meeting=meeting)
 
     if not await database_sync_to_async(check)():
-        raise FrameError("forbidden", "Join the meeting first.")
+        raise FrameError("forbidden", _("Join the meeting first."))
 
 
 def _sdp(frame: dict) -> str:
@@ -103,6 +104,6 @@ async def handle_relay_subscribe(consumer, frame: dict) -> None:
             meeting_id=meeting_id, user_id=consumer.user.pk, offer_sdp=_sdp(frame)
         )
     except relay.RelayFull:
-        raise FrameError("relay_full", "This meeting's relay is full.") from None
+        raise FrameError("relay_full", _("This meeting's relay is full.")) from None
     await consumer.send_frame({"type": "call.relay.subscribed", "meeting": meeting_id,
                                "sdp": answer, "publishers": order})
