@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.static import serve as serve_media
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -29,7 +30,16 @@ urlpatterns = [
     path("kb/", include("knowledge.urls")),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development only, and only for signed-in staff of the suite. Files that need a
+    # permission check (chat attachments, private-space documents and images, recordings)
+    # have their own checked views; in production no web server may expose MEDIA_ROOT.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            login_required(serve_media),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Wagtail serves the knowledge base and course pages from its page tree; keep last.
 urlpatterns.append(path("", include(wagtail_urls)))

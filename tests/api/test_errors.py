@@ -21,3 +21,12 @@ def test_openapi_schema_is_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Sahakar API"
     assert any(path.startswith("/api/v1/chat/") for path in schema["paths"])
+
+
+@pytest.mark.django_db
+def test_media_files_are_not_served_to_anonymous_visitors(client, settings, tmp_path):
+    (tmp_path / "media").mkdir(exist_ok=True)
+    (tmp_path / "media" / "note.txt").write_text("private")
+    response = client.get("/media/note.txt")
+    assert response.status_code in (302, 404)
+    assert b"private" not in response.content
