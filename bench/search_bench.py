@@ -1,7 +1,7 @@
 """Search at scale: N generated mixed Khmer/English documents (default 50,000).
 
     .venv/bin/python bench/search_bench.py [--docs N] [--processes P] [--queries Q]
-        [--corpus zipf|uniform] [--index DIR] [--no-facets]
+        [--corpus zipf|uniform] [--presegmented] [--index DIR] [--no-facets]
 
 Uses a throw-away data directory, or ``--index DIR`` (built there on the first run, reused by
 later runs: only the query part is measured again). Prints:
@@ -24,6 +24,9 @@ Two corpora:
   the expensive case). Documents are written pre-segmented (words joined by U+200B, exactly
   what ``presegment`` stores), so building the index costs only the writer — this corpus
   measures query latency; indexing throughput figures come from the uniform corpus.
+
+``--presegmented`` writes the uniform corpus pre-segmented too (same words, same
+distribution, no khmercut): a quick way to measure its query latency again.
 """
 
 import argparse
@@ -89,7 +92,9 @@ def zipf_weights(n: int, s: float = 1.05) -> list[float]:
     return [1 / (rank**s) for rank in range(1, n + 1)]
 
 
-def make_documents(n: int, seed: int = 8, corpus: str = "uniform") -> list[dict]:
+def make_documents(
+    n: int, seed: int = 8, corpus: str = "uniform", presegmented: bool = False
+) -> list[dict]:
     from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 
     from collab.search.analysis import ZWSP
@@ -107,7 +112,7 @@ def make_documents(n: int, seed: int = 8, corpus: str = "uniform") -> list[dict]
             return rng.choices(latin, weights=lw, k=k)
     else:
         khmer = khmer_vocabulary()
-        glue = ""
+        glue = ZWSP if presegmented else ""
 
         def pick_km(k):
             return rng.choices(khmer, k=k)
@@ -210,13 +215,14 @@ def build(args, be) -> None:
     from collab.search.analysis import segment_khmer
     from collab.search.indexes import segment_document
 
-    docs = make_documents(args.docs, corpus=args.corpus)
+    presegmented = args.corpus == "zipf" or args.presegmented
+    docs = make_documents(args.docs, corpus=args.corpus, presegmented=args.presegmented)
     chars = sum(len(d["text"]) for d in docs)
     print(f"{len(docs):,} documents, {chars / len(docs):,.0f} characters each on average")
 
     cpu_started = time.process_time() + _children_cpu()
     started = time.perf_counter()
-    if args.corpus == "zipf":  # written pre-segmented: nothing to segment
+    if presegmented:  # nothing to segment
         segmented = [{**d, "text_sub": d["text"]} for d in docs]
     else:
         with multiprocessing.get_context("fork").Pool(args.processes) as pool:
@@ -256,6 +262,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--corpus", choices=["zipf", "uniform"], default="zipf")
+    parser.add_argument("--presegmented", action="store_true")
     parser.add_argument("--index", help="data directory to build the index in once and reuse")
     parser.add_argument("--no-facets", action="store_true")
     args = parser.parse_args()

@@ -23,6 +23,7 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, 
 from haystack.constants import DJANGO_CT, ID
 from haystack.utils import get_model_ct
 from whoosh import query as wq
+from whoosh.searching import ResultsPage
 
 from collab.search.highlight import snippet
 
@@ -106,19 +107,22 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         if sort_by:
             search_kwargs["sortedby"] = [s.lstrip("-") for s in sort_by]
             search_kwargs["reverse"] = sort_by[0].startswith("-")
-        raw_page = searcher.search_page(parsed, page_num, pagelen=page_length, **search_kwargs)
+        raw = searcher.search(parsed, limit=page_num * page_length, **search_kwargs)
         counts = {}
         if facets:
             matched = set(searcher.docs_for_query(parsed))
             if allowed is not None:
                 matched &= allowed
-            raw_page.results._total = len(matched)  # the exact count, computed once
+            # The exact count, from the set already built (Whoosh would match everything
+            # again to count).
+            raw._total = len(matched)
             for name in facets:
                 by_value = self._value_sets(searcher, cache, name)
                 counts[name] = sorted(
                     ((value, n) for value, docs in by_value.items() if (n := len(matched & docs))),
                     key=lambda pair: (-pair[1], pair[0]),
                 )
+        raw_page = ResultsPage(raw, page_num, page_length)
         if raw_page.pagenum < page_num:
             return {"results": [], "hits": 0}
         results = self._process_results(
