@@ -29,6 +29,7 @@ from collab.search.highlight import snippet
 
 _searchers: dict[str, tuple] = {}  # path -> (version, searcher, doc-set cache)
 MAX_CACHED_DOC_SETS = 512
+MAX_CACHED_TERM_SETS = 64
 _searchers_lock = threading.Lock()
 write_lock = threading.Lock()
 
@@ -110,9 +111,9 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         raw = searcher.search(parsed, limit=page_num * page_length, **search_kwargs)
         counts = {}
         if facets:
-            matched = set(searcher.docs_for_query(parsed))
+            matched = self._match_set(searcher, cache, parsed)
             if allowed is not None:
-                matched &= allowed
+                matched = matched & allowed  # never in place: sets are cached
             # The exact count, from the set already built (Whoosh would match everything
             # again to count).
             raw._total = len(matched)
@@ -150,6 +151,29 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
                 cache.clear()
             cache[key] = found
         return found
+
+    def _match_set(self, searcher, cache: dict, q) -> set[int]:
+        """Document numbers matching ``q`` (unscored), by set algebra over per-term sets
+        cached for this searcher: frequent words are also the most often searched."""
+        if isinstance(q, wq.Term):
+            key = ("term", q.fieldname, q.text)
+            found = cache.get(key)
+            if found is None:
+                found = set(searcher.docs_for_query(q))
+                terms = cache.setdefault("terms", [])
+                terms.append(key)
+                if len(terms) > MAX_CACHED_TERM_SETS:
+                    cache.pop(terms.pop(0), None)
+                cache[key] = found
+            return found
+        if type(q) is wq.And:  # not subclasses such as Ordered
+            sets = sorted((self._match_set(searcher, cache, sub) for sub in q.subqueries), key=len)
+            return set.intersection(*sets) if sets else set()
+        if type(q) is wq.Or:
+            return set().union(*(self._match_set(searcher, cache, sub) for sub in q.subqueries))
+        if type(q) is wq.AndNot:
+            return self._match_set(searcher, cache, q.a) - self._match_set(searcher, cache, q.b)
+        return set(searcher.docs_for_query(q))
 
     def _value_sets(self, searcher, cache: dict, fieldname: str) -> dict[str, set[int]]:
         """{value: document numbers} of a keyword field, for facet counts (cached)."""
