@@ -18,7 +18,7 @@ from realtime.calls.models import Meeting
 from realtime.handlers import FrameError
 from realtime.services import publish
 
-from . import selectors
+from . import notify, selectors
 from .models import (
     Appointment,
     ConsultationNote,
@@ -62,10 +62,12 @@ def book_appointment(
             lobby=True, scheduled_for=scheduled_for,
             invitees=[referring_worker.user] if referring_worker and referring_worker.user else (),
         )
-        return Appointment.objects.create(
+        appointment = Appointment.objects.create(
             patient=patient, doctor=doctor, referring_worker=referring_worker,
             scheduled_for=scheduled_for, reason=reason.strip(), meeting=meeting,
         )
+        notify.booked(appointment)
+        return appointment
 
 
 def issue_link(*, appointment: Appointment, by) -> tuple[PatientLink, str]:
@@ -142,6 +144,7 @@ def open_link(*, token: str, device_secret: str | None) -> Visit:
         if appointment.status == Appointment.Status.BOOKED:
             appointment.status = Appointment.Status.WAITING
             appointment.save(update_fields=["status"])
+            notify.patient_waiting(appointment)
         publish(
             type="consultation.waiting",
             user_id=appointment.doctor.user_id,
@@ -310,5 +313,21 @@ def delete_expired_recordings(*, older_than: timedelta) -> int:
         if recording.file:
             recording.file.delete(save=False)
         recording.delete()
+        count += 1
+    return count
+
+
+def send_due_reminders() -> int:
+    """Remind doctor and referring worker shortly before each booked consultation (once)."""
+    at = now()
+    due = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED,
+        scheduled_for__gt=at,
+        scheduled_for__lte=at + notify.REMINDER_BEFORE,
+    ).select_related("doctor", "referring_worker")
+    count = 0
+    for appointment in due:
+        with transaction.atomic():
+            notify.reminder(appointment)
         count += 1
     return count
