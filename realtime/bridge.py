@@ -17,6 +17,7 @@ from django.conf import settings
 
 from . import selectors
 from .models import Event
+from .services import live_message
 from .streams import stream_group, user_group
 
 logger = logging.getLogger(__name__)
@@ -58,5 +59,5 @@ async def _run() -> None:
             continue
         for event in events:
             group = user_group(event.user_id) if event.user_id else stream_group(event.stream)
-            await layer.group_send(group, {"type": "stream.event", "event": event.frame()})
+            await layer.group_send(group, live_message(event))
             cursor = event.seq

@@ -2,8 +2,10 @@
 
 import asyncio
 import heapq
+import itertools
 import json
 import logging
+import random
 import time
 import uuid
 from collections import deque
@@ -28,6 +30,13 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_INTERNAL_ERROR = 1011
 PROBE_ATTEMPTS = 30
 PROBE_WAIT = 0.05
+# Most seqs a client may list in resume's "have" (seqs it already holds above "after").
+RESUME_HAVE_LIMIT = 2000
+CHECKPOINT_PAGE_SIZE = 2000
+
+
+def _encode(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 class TokenBucket:
@@ -69,9 +78,14 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))
         self.holds = 0
         self.resume_task: asyncio.Task | None = None
-        self.buffer: list[tuple[int, dict]] = []
+        self.buffer: list[tuple[int, int, dict | str]] = []  # (seq, arrival, frame)
+        self.arrivals = itertools.count()
         self.buffer_overflowed = False
-        self.floor = 0  # every visible event with seq <= floor has been sent by a resume
+        # Every visible event with seq <= floor has been sent (or was before hello's seq).
+        self.floor = 0
+        self.reading = asyncio.Lock()  # one database read-and-send (resume/checkpoint) at a time
+        self.live_since_checkpoint = asyncio.Event()
+        self.membership_changes = 0
         self.high = 0  # highest seq sent
         self.recent: set[int] = set()
         self.recent_order: deque[int] = deque()
@@ -83,6 +97,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self._join(stream_group(stream))
         await self.accept()
         self.start_task = self._spawn(self._hold(self._start()))
+        self._spawn(self._checkpoints())
 
     async def _start(self) -> None:
         # Read the hello seq only once the groups really receive: an event committed
@@ -94,6 +109,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             logger.exception("No hello for user %s; closing so the client retries", self.user.pk)
             await self.close(code=CLOSE_INTERNAL_ERROR)
             return
+        self.floor = max(self.floor, seq)
         await self.send_frame({"type": "hello", "user": hello_user, "seq": seq})
 
     def _hello_data(self) -> tuple[dict, int]:
@@ -164,13 +180,13 @@ class StreamConsumer(AsyncWebsocketConsumer):
         finally:
             if self.holds == 1:
                 while self.buffer:
-                    await self._send_live(heapq.heappop(self.buffer)[1])
+                    await self._send_live(*self._pop_held())
             self.holds -= 1
 
     # ------------------------------------------------------------------ client frames
 
     async def send_frame(self, frame: dict) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+        await self.send(text_data=_encode(frame))
 
     async def send_error(self, code: str, detail: str, **extra: Any) -> None:
         await self.send_frame(FrameError(code, detail, **extra).frame())
@@ -186,9 +202,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_request", "Binary frames are not supported.")
             return
         if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.send_error(
-                "too_large", f"A frame may have at most {MAX_FRAME_BYTES} bytes."
-            )
+            await self.send_error("too_large", f"A frame may have at most {MAX_FRAME_BYTES} bytes.")
             return
         try:
             frame = json.loads(text_data)
@@ -215,7 +229,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if type_ == "ping":
             await self.send_frame({"type": "pong"})
         elif type_ == "resume":
-            self.start_resume(frame.get("after"))
+            self.start_resume(frame.get("after"), frame.get("have", []))
         else:
             handler = handler_for(type_)
             if handler is None:
@@ -224,36 +238,104 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     # ------------------------------------------------------------------ resume
 
-    def start_resume(self, after: Any) -> None:
+    def start_resume(self, after: Any, have: Any = ()) -> None:
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise FrameError("bad_request", "after must be a non-negative integer.", field="after")
+        if (
+            not isinstance(have, list)
+            or len(have) > RESUME_HAVE_LIMIT
+            or not all(isinstance(s, int) and not isinstance(s, bool) for s in have)
+        ):
+            raise FrameError(
+                "bad_request",
+                f"have must be a list of at most {RESUME_HAVE_LIMIT} integer seqs.",
+                field="have",
+            )
         if self.resume_task is not None and not self.resume_task.done():
             raise FrameError("bad_request", "A resume is already running.")
-        self.resume_task = self._spawn(self._hold(self._resume(after)))
+        self.resume_task = self._spawn(self._hold(self._resume(after, frozenset(have))))
 
-    async def _resume(self, after: int) -> None:
+    async def _resume(self, after: int, have: frozenset[int]) -> None:
         await asyncio.shield(self.start_task)  # hello first
         try:
-            self.buffer_overflowed = False
-            position = after
-            while True:
-                # Commit order is seq order (see services.publish), so every event up to
-                # this mark is committed; later ones reach us live and are held.
-                mark = await database_sync_to_async(selectors.latest_seq)()
-                position = await self._send_stored(after=position, upto=max(mark, position))
-                self.floor = max(self.floor, position)
-                if not self.buffer_overflowed:
-                    break
-                self.buffer_overflowed = False
-                self.buffer.clear()
-            while self.buffer:
-                await self._send_live(heapq.heappop(self.buffer)[1])
-            await self.send_frame({"type": "resumed", "seq": max(after, self.high)})
+            async with self.reading:
+                await self._resume_locked(after, have)
         except Exception:
             await self.send_error("internal", "The resume failed; resume again.")
             raise
 
-    async def _send_stored(self, *, after: int, upto: int, stream: str = "") -> int:
+    async def _resume_locked(self, after: int, have: frozenset[int]) -> None:
+        self.buffer_overflowed = False
+        position = after
+        while True:
+            # Commit order is seq order (see services.publish), so every event up to
+            # this mark is committed; later ones reach us live and are held.
+            mark = await database_sync_to_async(selectors.latest_seq)()
+            position = await self._send_stored(after=position, upto=max(mark, position), skip=have)
+            self.floor = max(self.floor, position)
+            if not self.buffer_overflowed:
+                break
+            self.buffer_overflowed = False
+            self.buffer.clear()
+        while self.buffer:
+            await self._send_live(*self._pop_held())
+        # "checkpoint": every visible event up to it has now been sent (see _checkpoint).
+        await self.send_frame(
+            {"type": "resumed", "seq": max(after, self.high), "checkpoint": self.floor}
+        )
+
+    # ------------------------------------------------------------------ checkpoints
+
+    async def _checkpoints(self) -> None:
+        """Repair what the at-most-once channel layer lost or delivered late.
+
+        Runs shortly after live events arrive (and every ``idle`` seconds anyway, for
+        events whose push was lost outright); see docs/protocol.md "checkpoint".
+        """
+        delay = getattr(settings, "SAHAKAR_WS_CHECKPOINT_DELAY", 2.0)
+        idle = getattr(settings, "SAHAKAR_WS_CHECKPOINT_IDLE", 30.0)
+        await asyncio.shield(self.start_task)
+        while True:
+            try:
+                # Jitter spreads the sockets of one busy room over the delay.
+                await asyncio.wait_for(
+                    self.live_since_checkpoint.wait(), idle * random.uniform(0.8, 1.2)
+                )
+                await asyncio.sleep(delay * random.uniform(1.0, 1.5))
+            except TimeoutError:
+                pass
+            self.live_since_checkpoint.clear()
+            if self.holds or self.reading.locked():
+                continue  # a resume or a join is reading the database; it moves floor itself
+            try:
+                async with self.reading:
+                    await self._hold(self._checkpoint())
+            except Exception:
+                logger.exception("Checkpoint failed for user %s", self.user.pk)
+
+    async def _checkpoint(self) -> None:
+        floor, changes = self.floor, self.membership_changes
+        seqs = await database_sync_to_async(selectors.visible_seqs)(
+            user_id=self.user.pk,
+            streams=list(self.streams),
+            after=floor,
+            limit=CHECKPOINT_PAGE_SIZE,
+        )
+        # One read: commit order is seq order, so any visible event below the highest
+        # seq read is committed and was read too. Send only what this socket lacks.
+        missing = [seq for seq in seqs if seq not in self.recent]
+        if missing:
+            frames = await database_sync_to_async(selectors.event_frames)(seqs=missing)
+            for frame in frames:
+                await self._send_live(frame["seq"], frame)
+        if not seqs or changes != self.membership_changes:
+            return  # nothing new, or a stream joined meanwhile (its join reads it back)
+        self.floor = max(self.floor, seqs[-1])
+        await self.send_frame({"type": "checkpoint", "seq": self.floor})
+
+    async def _send_stored(
+        self, *, after: int, upto: int, stream: str = "", skip: frozenset[int] = frozenset()
+    ) -> int:
         while after < upto:
             frames = await database_sync_to_async(selectors.event_frames_page)(
                 user_id=None if stream else self.user.pk,
@@ -263,8 +345,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 limit=RESUME_PAGE_SIZE,
             )
             for frame in frames:
-                await self._send_live(frame) if stream else await self.send_frame(frame)
-                self._remember(frame["seq"])
+                if stream:
+                    await self._send_live(frame["seq"], frame)
+                elif frame["seq"] not in skip:
+                    await self.send_frame(frame)
+                    self._remember(frame["seq"])
             if len(frames) < RESUME_PAGE_SIZE:
                 break
             after = frames[-1]["seq"]
@@ -273,7 +358,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
     # ------------------------------------------------------------------ channel layer
 
     async def stream_event(self, message: dict) -> None:
-        frame = message["event"]
+        # services.push encodes each event once for every socket ("text"); the frame
+        # dict is the older message shape.
+        seq = message["seq"] if "text" in message else message["event"]["seq"]
+        frame = message["text"] if "text" in message else message["event"]
+        self.live_since_checkpoint.set()
         if self.holds:
             if len(self.buffer) >= RESUME_BUFFER_LIMIT:
                 self.buffer_overflowed = True
@@ -281,15 +370,18 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 if self.resume_task is None or self.resume_task.done():
                     logger.warning("Live buffer overflowed for user %s", self.user.pk)
             if not self.buffer_overflowed:
-                heapq.heappush(self.buffer, (frame["seq"], frame))
+                heapq.heappush(self.buffer, (seq, next(self.arrivals), frame))
             return
-        await self._send_live(frame)
+        await self._send_live(seq, frame)
 
-    async def _send_live(self, frame: dict) -> None:
-        seq = frame["seq"]
+    def _pop_held(self) -> tuple[int, dict | str]:
+        seq, _, frame = heapq.heappop(self.buffer)
+        return seq, frame
+
+    async def _send_live(self, seq: int, frame: dict | str) -> None:
         if seq <= self.floor or seq in self.recent:
             return
-        await self.send_frame(frame)
+        await self.send(text_data=frame if isinstance(frame, str) else _encode(frame))
         self._remember(seq)
 
     def _remember(self, seq: int) -> None:
@@ -301,6 +393,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     async def stream_membership(self, message: dict) -> None:
         stream = message["stream"]
+        self.membership_changes += 1
         if message["joined"]:
             if stream in self.streams:
                 return

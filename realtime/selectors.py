@@ -42,6 +42,25 @@ def event_frames_page(
     return [{**payload, "type": type, "seq": seq} for seq, type, payload in rows]
 
 
+def visible_seqs(*, user_id: int, streams: Iterable[str], after: int, limit: int) -> list[int]:
+    """The first ``limit`` seqs above ``after`` visible to the user, in order (one query)."""
+    return list(
+        visible_events(user_id=user_id, streams=streams)
+        .filter(seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", flat=True)[:limit]
+    )
+
+
+def event_frames(*, seqs: Iterable[int]) -> list[dict[str, Any]]:
+    """The frames of these events, in seq order."""
+    rows = Event.objects.filter(seq__in=list(seqs)).order_by("seq")
+    return [
+        {**payload, "type": type, "seq": seq}
+        for seq, type, payload in rows.values_list("seq", "type", "payload")
+    ]
+
+
 def user_summary(*, user_id: int) -> dict[str, Any]:
     """What a client shows of the signed-in user (sent in ``hello``); one query."""
     User = get_user_model()

@@ -1,5 +1,6 @@
 """Writes to the durable event stream. Persist first, then push after commit."""
 
+import json
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -37,7 +38,13 @@ def publish(
 
 def push(event: Event) -> None:
     group = user_group(event.user_id) if event.user_id else stream_group(event.stream)
-    send_to_group(group, {"type": "stream.event", "event": event.frame()})
+    send_to_group(group, live_message(event))
+
+
+def live_message(event: Event) -> dict[str, Any]:
+    """The layer message of a stored event, encoded once for every socket that gets it."""
+    text = json.dumps(event.frame(), ensure_ascii=False, separators=(",", ":"))
+    return {"type": "stream.event", "seq": event.seq, "text": text}
 
 
 def send_to_group(group: str, message: dict[str, Any]) -> None:

@@ -143,7 +143,8 @@ async def test_resume_sends_each_missed_visible_event_once_in_order(amake_user, 
     frames, resumed = await recv_until(ws, "resumed")
     assert [f["seq"] for f in frames] == expected
     assert frames[0] == {"type": "test.event", "seq": expected[0], "n": 0}
-    assert resumed == {"type": "resumed", "seq": expected[-1]}
+    assert resumed == {"type": "resumed", "seq": expected[-1], "checkpoint": resumed["checkpoint"]}
+    assert resumed["checkpoint"] >= expected[-1]
     # Resuming from the middle sends only the rest.
     await ws.send_json_to({"type": "resume", "after": expected[9]})
     frames, resumed = await recv_until(ws, "resumed")

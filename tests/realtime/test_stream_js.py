@@ -52,6 +52,9 @@ def test_stream_js_resumes_after_reconnect_and_page_load(live_servers, make_user
     page.wait_for_function("() => window.got.length === 5")
     assert page.evaluate("window.got") == live + missed
     assert page.evaluate("Sahakar.stream.lastSeq") == missed[-1]
+    # The server's checkpoint after the resume covers them all: nothing left to "have".
+    assert page.evaluate("Sahakar.stream.checkpoint") >= missed[-1]
+    assert page.evaluate("Sahakar.stream._have()") == []
 
     # A dropped connection reconnects by itself (backoff) and resumes.
     page.evaluate("Sahakar.stream._socket.close()")

@@ -10,18 +10,20 @@
  *   stream.send({type: "chat.send", ...});        // queued while disconnected
  *   stream.state  // "idle" | "connecting" | "open" | "reconnecting" | "unauthorized" | "closed"
  *
- * It reconnects with exponential backoff and jitter, remembers the last seq it saw
- * (per user, in sessionStorage, so the next page of the same tab resumes too), sends
- * {"type":"resume","after":seq} after every reconnect and drops events it has already
- * delivered. Add data-manual to the script tag to call stream.start() yourself, and
+ * It reconnects with exponential backoff and jitter, remembers the server's last
+ * checkpoint and the seqs it saw above it (per user, in sessionStorage, so the next page
+ * of the same tab resumes too), sends {"type":"resume","after":checkpoint,"have":[...]}
+ * after every reconnect and drops events it has already delivered: nothing missed, nothing
+ * twice, even when live events arrived out of order or were lost by the server's layer. Add data-manual to the script tag to call stream.start() yourself, and
  * data-url to override the socket URL.
  */
 (function () {
   "use strict";
 
-  var CONTROL = { hello: 1, resumed: 1, pong: 1, error: 1 };
+  var CONTROL = { hello: 1, resumed: 1, checkpoint: 1, pong: 1, error: 1 };
   var STORAGE_PREFIX = "sahakar.stream.";
   var SEEN_LIMIT = 2000;
+  var HAVE_LIMIT = 2000; // the server refuses longer "have" lists
   var OUTBOX_LIMIT = 100;
 
   function Stream(options) {
@@ -36,7 +38,8 @@
     this.state = "idle";
     this.onstatechange = null;
     this.user = null;
-    this.lastSeq = null;
+    this.lastSeq = null; // highest seq delivered
+    this.checkpoint = null; // every event up to it has been delivered (server's word)
     this.resuming = false;
     this._handlers = {};
     this._seen = new Set();
@@ -168,6 +171,10 @@
     if (type === "resumed") {
       this.resuming = false;
       this._advance(frame.seq);
+      // An older server sends no checkpoint; its resumed seq was the position then.
+      this._checkpointAt(typeof frame.checkpoint === "number" ? frame.checkpoint : frame.seq);
+    } else if (type === "checkpoint") {
+      this._checkpointAt(frame.seq);
     } else if (!CONTROL[type] && typeof frame.seq === "number") {
       if (this._seen.has(frame.seq)) return;
       this._remember(frame.seq);
@@ -180,18 +187,20 @@
     var userId = frame.user && frame.user.id;
     if (this.user && this.user.id !== userId) {
       this.lastSeq = null; // another user signed in on this tab
+      this.checkpoint = null;
       this._seen.clear();
       this._seenOrder = [];
     }
     this.user = frame.user;
-    if (this.lastSeq === null) this.lastSeq = this._storedSeq(userId);
+    if (this.checkpoint === null) this._restore(userId);
     this._attempt = 0;
     this._setState("open");
-    if (this.lastSeq === null) {
+    if (this.checkpoint === null) {
       this._advance(frame.seq);
-    } else if (frame.seq > this.lastSeq) {
+      this._checkpointAt(frame.seq);
+    } else if (frame.seq > this.checkpoint) {
       this.resuming = true;
-      this._socket.send(JSON.stringify({ type: "resume", after: this.lastSeq }));
+      this._socket.send(JSON.stringify({ type: "resume", after: this.checkpoint, have: this._have() }));
     }
     this._emit("hello", frame);
     var outbox = this._outbox;
@@ -206,24 +215,45 @@
   };
 
   Stream.prototype._advance = function (seq) {
-    if (typeof seq !== "number" || (this.lastSeq !== null && seq <= this.lastSeq)) return;
-    this.lastSeq = seq;
-    if (!this.user) return;
+    if (typeof seq !== "number") return;
+    if (this.lastSeq === null || seq > this.lastSeq) this.lastSeq = seq;
+    this._store(); // also an out-of-order seq: it joins "have"
+  };
+
+  Stream.prototype._checkpointAt = function (seq) {
+    if (typeof seq !== "number" || (this.checkpoint !== null && seq <= this.checkpoint)) return;
+    this.checkpoint = seq;
+    this._store();
+  };
+
+  /* Seqs delivered above the checkpoint: the resume skips them. */
+  Stream.prototype._have = function () {
+    var checkpoint = this.checkpoint;
+    var have = this._seenOrder.filter(function (seq) { return seq > checkpoint; });
+    return have.slice(-HAVE_LIMIT);
+  };
+
+  Stream.prototype._store = function () {
+    if (!this.user || this.checkpoint === null) return;
     try {
-      window.sessionStorage.setItem(
-        STORAGE_PREFIX + this.user.id, JSON.stringify({ seq: seq, at: Date.now() })
-      );
+      window.sessionStorage.setItem(STORAGE_PREFIX + this.user.id, JSON.stringify({
+        seq: this.checkpoint, last: this.lastSeq, have: this._have(), at: Date.now()
+      }));
     } catch (err) { /* private mode or full: resume within this page only */ }
   };
 
-  Stream.prototype._storedSeq = function (userId) {
+  Stream.prototype._restore = function (userId) {
     try {
       var stored = JSON.parse(window.sessionStorage.getItem(STORAGE_PREFIX + userId) || "null");
       if (stored && typeof stored.seq === "number" && Date.now() - stored.at < this.resumeWindow) {
-        return stored.seq;
+        this.checkpoint = stored.seq;
+        this.lastSeq = typeof stored.last === "number" ? stored.last : stored.seq;
+        var self = this;
+        (stored.have || []).forEach(function (seq) {
+          if (typeof seq === "number" && !self._seen.has(seq)) self._remember(seq);
+        });
       }
     } catch (err) { /* unreadable: start from the present */ }
-    return null;
   };
 
   /* A ping after a quiet spell; no answer in time means a dead link: reconnect. */
