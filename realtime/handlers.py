@@ -24,7 +24,7 @@ from typing import Any
 FrameHandler = Callable[[Any, dict], Awaitable[None]]
 
 # Frame types the consumer answers itself; apps cannot take them over.
-RESERVED_TYPES = frozenset({"hello", "resume", "resumed", "ping", "pong", "error"})
+RESERVED_TYPES = frozenset({"hello", "resume", "resumed", "checkpoint", "ping", "pong", "error"})
 
 _handlers: dict[str, FrameHandler] = {}
 
