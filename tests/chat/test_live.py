@@ -2,7 +2,6 @@
 
 import http.client
 import json
-import os
 import uuid
 
 import pytest
@@ -11,7 +10,6 @@ from asgiref.sync import sync_to_async
 from collab.accounts.services import create_token
 from realtime.chat import services
 from realtime.chat.models import Message
-from tests.conftest import services_required
 from tests.support.live import ws_connect
 
 pytestmark = [pytest.mark.live]
@@ -240,11 +238,6 @@ async def test_a_room_created_after_connecting_is_heard_without_reconnecting(
 
 @pytest.mark.production
 async def test_members_on_two_daphne_processes_see_each_other(live_servers, alice, bob, room):
-    if not os.environ.get("REDIS_URL"):
-        # The embedded leg has no Redis by design; the production leg (DATABASE_URL) must.
-        if services_required() and os.environ.get("DATABASE_URL"):
-            pytest.fail("REDIS_URL is required for the two-process leg")
-        pytest.skip("needs REDIS_URL (two processes share only a Redis channel layer)")
     one, two = live_servers(2, preload=PRELOAD)
     ws_a, ws_b = await ws_connect(one, alice), await ws_connect(two, bob)
     await hello(ws_a), await hello(ws_b)

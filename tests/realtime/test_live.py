@@ -1,6 +1,5 @@
 """The /ws/ protocol against a real Daphne subprocess with real websocket clients."""
 
-import os
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -10,7 +9,6 @@ from websockets.exceptions import InvalidStatus
 from collab.accounts.services import create_token
 from realtime.models import Event
 from realtime.services import publish
-from tests.conftest import services_required
 from tests.realtime.conftest import HOOKS
 from tests.realtime.live_hooks import STREAM_PREFIX
 from tests.support.live import ws_connect
@@ -149,10 +147,6 @@ async def test_a_user_never_receives_other_audiences(live_servers, amake_user, a
 
 @pytest.mark.production
 async def test_two_servers_share_events_through_redis(live_servers, amake_user):
-    if not os.environ.get("REDIS_URL"):
-        if services_required():
-            pytest.fail("REDIS_URL is required for the production leg")
-        pytest.skip("REDIS_URL not set")
     server_a, server_b = live_servers(2, preload=HOOKS)
     me, publisher = await amake_user(), await amake_user()
     async with (
