@@ -11,6 +11,13 @@ def services_required() -> bool:
     return os.environ.get("SAHAKAR_REQUIRE_SERVICES") == "1"
 
 
+def skip_or_fail_when_missing(message: str) -> None:
+    """A tool or service this test needs is missing: skip locally, fail in CI."""
+    if services_required():
+        pytest.fail(message)
+    pytest.skip(message)  # never reached when SAHAKAR_REQUIRE_SERVICES=1
+
+
 def pytest_collection_modifyitems(config, items):
     """`production` tests belong to the PostgreSQL + Redis leg (`make test-production`);
     in the embedded leg there is no shared layer to test, so they do not apply there."""

@@ -16,7 +16,7 @@ from aiortc import (
 )
 
 from realtime.calls.ice import ice_servers
-from tests.conftest import services_required
+from tests.conftest import skip_or_fail_when_missing
 
 SECRET = "test-shared-secret"
 
@@ -31,9 +31,7 @@ def _free_udp_port() -> int:
 def coturn(tmp_path):
     binary = shutil.which("turnserver")
     if binary is None:
-        if services_required():
-            pytest.fail("turnserver (Debian package coturn) is required")
-        pytest.skip("turnserver (Debian package coturn) is not installed")
+        skip_or_fail_when_missing("turnserver (Debian package coturn) is not installed")
     port = _free_udp_port()
     process = subprocess.Popen(
         [binary, "-n", "--no-cli", "--no-tls", "--no-dtls", "--listening-ip", "127.0.0.1",

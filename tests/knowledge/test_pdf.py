@@ -3,11 +3,10 @@
 import shutil
 import subprocess
 
-import pytest
 from django.utils.text import slugify
 
 from knowledge.models import ArticlePage
-from tests.conftest import services_required
+from tests.conftest import skip_or_fail_when_missing
 from tests.knowledge.conftest import add_article
 
 KM_TITLE = "ការព្យាបាលជំងឺរាគរូសចំពោះកុមារ"
@@ -15,10 +14,7 @@ KM_TITLE = "ការព្យាបាលជំងឺរាគរូសចំ�
 
 def need_poppler(tool: str) -> None:
     if not shutil.which(tool):
-        message = f"{tool} (poppler-utils) is not installed"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail_when_missing(f"{tool} (poppler-utils) is not installed")
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:

@@ -135,15 +135,12 @@ def _require_browser_marker(request: pytest.FixtureRequest) -> None:
 
 
 def _chromium_or_skip() -> str:
-    from tests.conftest import services_required
+    from tests.conftest import skip_or_fail_when_missing
 
     path = chromium_path()
     if path:
         return path
-    message = "Debian's chromium is not installed (apt-get install chromium)"
-    if services_required():
-        pytest.fail(message)
-    pytest.skip(message)
+    skip_or_fail_when_missing("Debian's chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture
