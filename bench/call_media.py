@@ -3,7 +3,9 @@
 1. join → first remote video frame: two aiortc peers, offer/answer exchanged in process
    (the /ws/ relay of a frame costs ~1 ms next to this), N runs, p50/p95.
 2. audio-only bitrate: a 440 Hz tone (speech-like load, so DTX does not silence it) sent
-   with the SDP tuned by realtime.calls.sdp.tune_opus vs aiortc's default, over 10 s.
+   by an aiortc peer with the SDP tuned by realtime.calls.sdp.tune_opus, over 10 s: with
+   aiortc's own Opus encoder (which ignores the SDP), then with the server's
+   (realtime.calls.opus, what the relay sends).
 """
 
 import array
@@ -25,6 +27,7 @@ from aiortc import (
 from av import AudioFrame
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from realtime.calls import opus  # noqa: E402
 from realtime.calls.sdp import tune_opus  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "20"))
@@ -45,8 +48,13 @@ class Tone(MediaStreamTrack):
         wait = self.start + self.pts / 48000 - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        pcm = array.array("h", (int(8000 * math.sin(2 * math.pi * 440 * (n + self.pts) / 48000))
-                                for n in range(samples)))
+        pcm = array.array(
+            "h",
+            (
+                int(8000 * math.sin(2 * math.pi * 440 * (n + self.pts) / 48000))
+                for n in range(samples)
+            ),
+        )
         frame = AudioFrame(format="s16", layout="mono", samples=samples)
         frame.planes[0].update(pcm.tobytes())
         frame.sample_rate, frame.pts = 48000, self.pts
@@ -77,6 +85,7 @@ async def join_to_first_frame() -> float:
             await track.recv()
             if not first.done():
                 first.set_result(time.perf_counter())
+
         asyncio.ensure_future(one())
 
     started = time.perf_counter()
@@ -87,7 +96,7 @@ async def join_to_first_frame() -> float:
     return arrived - started
 
 
-async def audio_bitrate(*, tuned: bool, seconds: float = 10.0) -> float:
+async def audio_bitrate(seconds: float = 10.0) -> float:
     pc_a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     pc_b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     pc_a.addTrack(Tone())
@@ -101,9 +110,10 @@ async def audio_bitrate(*, tuned: bool, seconds: float = 10.0) -> float:
                     await track.recv()
                 except Exception:
                     return
+
         asyncio.ensure_future(drain())
 
-    await _connect(pc_a, pc_b, munge=tune_opus if tuned else (lambda s: s))
+    await _connect(pc_a, pc_b, munge=tune_opus)
     await asyncio.sleep(2)  # settle
     before = _bytes_sent(await pc_a.getStats())
     await asyncio.sleep(seconds)
@@ -122,12 +132,15 @@ async def main() -> None:
     times = [await join_to_first_frame() for _ in range(RUNS)]
     times.sort()
     p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
-    print(f"join→first remote frame, {RUNS} runs: p50 {statistics.median(times)*1000:.0f} ms, "
-          f"p95 {p95*1000:.0f} ms, max {times[-1]*1000:.0f} ms")
-    for tuned in (False, True):
-        kbps = await audio_bitrate(tuned=tuned)
-        label = "tuned SDP (mono, 32 kbps, FEC, DTX)" if tuned else "aiortc default SDP"
-        print(f"audio-only call, {label}: {kbps:.1f} kbps sent (RTP payload)")
+    print(
+        f"join→first remote frame, {RUNS} runs: p50 {statistics.median(times) * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+    )
+    kbps = await audio_bitrate()
+    print(f"audio-only call, aiortc's Opus encoder: {kbps:.1f} kbps sent (RTP payload)")
+    opus.install()
+    kbps = await audio_bitrate()
+    print(f"audio-only call, the server's Opus encoder: {kbps:.1f} kbps sent (RTP payload)")
 
 
 if __name__ == "__main__":

@@ -287,16 +287,20 @@ def main() -> None:
 
     started = time.perf_counter()
     be.index.refresh().searcher().close()
-    print(f"opening a searcher on {be.index.doc_count():,} documents: "
-          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    print(
+        f"opening a searcher on {be.index.doc_count():,} documents: "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
 
     gc.collect()
     access = 'access:("all" OR "room_3" OR "room_5")'
     started = time.perf_counter()
     be.searcher()  # the process's searcher, opened once
     be.search("x", end_offset=1, narrow_queries={access}, facets=["kind"])  # warm caches
-    print(f"first query after opening (fills per-searcher caches): "
-          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    print(
+        f"first query after opening (fills per-searcher caches): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
     facets = None if args.no_facets else ["kind"]
     wall, cpu, hits = [], [], []
     for query in make_queries(args.queries, corpus=args.corpus):
@@ -310,14 +314,46 @@ def main() -> None:
         cpu.append((time.process_time() - started_cpu) * 1000)
         hits.append(found.get("hits", 0))
     what = "without facets" if args.no_facets else "with facets"
-    print(f"query ({len(wall)} queries, {args.corpus} corpus, first page of 20 {what} "
-          "and snippets):")
+    print(
+        f"query ({len(wall)} queries, {args.corpus} corpus, first page of 20 {what} and snippets):"
+    )
     for name, values in (("wall", wall), ("cpu", cpu)):
         print(
             f"  {name}: p50 {statistics.median(values):.1f} ms, "
             f"p95 {percentile(values, 95):.1f} ms, max {max(values):.1f} ms"
         )
     print(f"  median hits {statistics.median(hits):,.0f}; load average {os.getloadavg()[0]:.1f}")
+    broad_overlap(be, access, make_queries(args.queries, corpus=args.corpus))
+
+
+def broad_overlap(be, access: str, queries: list[str]) -> None:
+    """How much of the full-scoring top 20 a query of common words only still shows."""
+    from collab.search import docsets
+    from collab.search.selectors import query_string_for
+
+    _version, searcher, cache = be._current()
+    allowed = be._filter_set(searcher, cache, [access])
+    overlaps = []
+    for query in dict.fromkeys(queries):  # each distinct query once
+        parsed = be.parse(query_string_for(query))
+        if be._without_common(searcher, cache, parsed) is not None:
+            continue
+        if len(overlaps) == 30:  # full scoring of such a query takes ~0.4 s
+            break
+        shown = {
+            r.pk
+            for r in be.search(query_string_for(query), end_offset=20, narrow_queries={access})[
+                "results"
+            ]
+        }
+        full = searcher.search(parsed, limit=20, filter=docsets.BitsFilter(allowed))
+        best = {hit["django_id"] for hit in full}
+        overlaps.append(len(shown & best) / max(len(best), 1))
+    if overlaps:
+        print(
+            f"  common-words-only queries: {len(overlaps)} distinct; their first page holds "
+            f"{statistics.mean(overlaps):.0%} of the full-scoring top 20 on average"
+        )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,14 @@ class SubscriptionIn(Schema):
 
 def _article_out(page: ArticlePage) -> ArticleOut:
     return ArticleOut(
-        id=page.pk, title=page.title, url=page.url or "", language=page.locale.language_code,
-        article_type=page.article_type, last_published_at=page.last_published_at,
-        review_date=page.review_date, last_reviewed=page.last_reviewed,
+        id=page.pk,
+        title=page.title,
+        url=page.url or "",
+        language=page.locale.language_code,
+        article_type=page.article_type,
+        last_published_at=page.last_published_at,
+        review_date=page.review_date,
+        last_reviewed=page.last_reviewed,
         overdue=page.is_overdue(),
     )
 

@@ -21,12 +21,43 @@ from wagtail.images import get_image_model
 
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 
-SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
-             ".docx": "docx"}
+SUPPORTED = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+}
 ALLOWED_TAGS = {
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "b", "em",
-    "i", "a", "sup", "sub", "table", "thead", "tbody", "tr", "th", "td", "img", "blockquote",
-    "code", "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "a",
+    "sup",
+    "sub",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "blockquote",
+    "code",
+    "pre",
 }
 VOID = {"br", "hr", "img"}
 HEADING_MAP = {"h1": "h2", "h5": "h4", "h6": "h4"}
@@ -192,8 +223,10 @@ class _Converter:
         return {
             "type": "table",
             "value": {
-                "data": rows, "first_row_is_table_header": header,
-                "first_col_is_header": False, "table_caption": "",
+                "data": rows,
+                "first_row_is_table_header": header,
+                "first_col_is_header": False,
+                "table_caption": "",
             },
         }
 
@@ -247,9 +280,9 @@ def _image_for(data: bytes, *, name: str, title: str):
 
 def convert_file(path: Path, *, root_dir: Path) -> Converted:
     html = sanitise(source_html(path))
-    converted = _Converter(
-        base_dir=path.parent, root_dir=root_dir, image_title=path.stem
-    ).convert(parse(html))
+    converted = _Converter(base_dir=path.parent, root_dir=root_dir, image_title=path.stem).convert(
+        parse(html)
+    )
     if not converted.title:
         converted.title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     if not converted.blocks:
@@ -265,9 +298,7 @@ class Outcome:
 
 
 def source_files(directory: Path) -> list[Path]:
-    return sorted(
-        p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
-    )
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
 
 
 def _unique_slug(parent, base: str) -> str:
@@ -279,8 +310,9 @@ def _unique_slug(parent, base: str) -> str:
     return slug
 
 
-def import_file(*, path: Path, root_dir: Path, space: KnowledgeSpacePage, publish: bool,
-                outcome: Outcome) -> None:
+def import_file(
+    *, path: Path, root_dir: Path, space: KnowledgeSpacePage, publish: bool, outcome: Outcome
+) -> None:
     name = path.relative_to(root_dir).as_posix()
     key = f"{space.slug}:{name}"
     try:
@@ -292,10 +324,16 @@ def import_file(*, path: Path, root_dir: Path, space: KnowledgeSpacePage, publis
                 # slug: use a Latin title, else the file name.
                 base = slugify(converted.title) or slugify(path.stem) or "page"
                 slug = _unique_slug(space, base)
-                page = space.add_child(instance=ArticlePage(
-                    title=converted.title, slug=slug, body=converted.blocks, source_key=key,
-                    live=False, locale=space.locale,
-                ))
+                page = space.add_child(
+                    instance=ArticlePage(
+                        title=converted.title,
+                        slug=slug,
+                        body=converted.blocks,
+                        source_key=key,
+                        live=False,
+                        locale=space.locale,
+                    )
+                )
                 outcome.created.append(name)
             else:
                 page = page.get_latest_revision_as_object()
@@ -310,8 +348,9 @@ def import_file(*, path: Path, root_dir: Path, space: KnowledgeSpacePage, publis
         outcome.failed.append((name, f"{exc.__class__.__name__}: {exc}"))
 
 
-def run_import(*, directory: Path, space: KnowledgeSpacePage, publish: bool,
-               progress=lambda it, **kw: it) -> Outcome:
+def run_import(
+    *, directory: Path, space: KnowledgeSpacePage, publish: bool, progress=lambda it, **kw: it
+) -> Outcome:
     directory = directory.resolve()
     outcome = Outcome()
     for path in progress(source_files(directory), unit="file"):

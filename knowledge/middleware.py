@@ -17,32 +17,55 @@ class ArticleResponseCacheMiddleware:
     def __call__(self, request):
         if not rc.cacheable_request(request):
             return self.get_response(request)
+        who = rc.reader(request)
         gen = rc.generation()
-        key = rc.entry_key(request, gen)
+        key = rc.entry_key(request, who, gen)
         entry = cache.get(key)
-        if entry is not None and _may_read(request.user, entry):
-            response = HttpResponse(rc.fill(request, entry["html"]), content_type=entry["type"])
+        if entry is not None and _may_read(request, entry):
+            html = rc.fill(request, who, entry["html"])
+            response = HttpResponse(html, content_type=entry["type"])
             response["X-Knowledge-Cache"] = "hit"
             return response
+        _route_article(request)
         response = self.get_response(request)
         page = getattr(request, "knowledge_cacheable_page", None)
-        if page is not None and _storable(request, response):
+        # Stored only when Django's own check of the user agrees with the cached identity.
+        if page is not None and request.user.pk == who.pk and _storable(request, response):
             html = rc.template_from(request, response)
             if html is not None:
                 private = page.in_private_space()
-                entry = {"html": html, "type": response["Content-Type"], "path": page.path,
-                         "private": private}
+                entry = {
+                    "html": html,
+                    "type": response["Content-Type"],
+                    "path": page.path,
+                    "private": private,
+                }
                 cache.set(key, entry, rc.ENTRY_SECONDS)
         return response
 
 
-def _may_read(user, entry) -> bool:
+def _route_article(request) -> None:
+    """Find an article by its address in one query and hand it to Wagtail's serve view
+    through Wagtail's own per-request route cache (``Page.route_for_request``); Wagtail
+    still runs its hooks (view restrictions) and the page's ``serve`` (private spaces)."""
+    from wagtail.url_routing import RouteResult
+
+    from knowledge.selectors import article_at
+
+    page = article_at(request=request)
+    if page is not None:
+        page.remember_ancestry()
+        request._wagtail_route_for_request = RouteResult(page)
+
+
+def _may_read(request, entry) -> bool:
     if not entry["private"]:
         return True
     from knowledge.selectors import hidden_space_paths
 
-    # Private pages are checked on every hit; a refusal goes the uncached way (403 / login).
-    return not any(entry["path"].startswith(p) for p in hidden_space_paths(user))
+    # Private pages are checked on every hit (Django's full user check included); a refusal
+    # goes the uncached way (403 / login).
+    return not any(entry["path"].startswith(p) for p in hidden_space_paths(request.user))
 
 
 def _storable(request, response) -> bool:

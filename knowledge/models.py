@@ -15,7 +15,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, Task, TaskState
+from wagtail.models import Page, PageViewRestriction, Task, TaskState
 
 from knowledge.blocks import ArticleBodyBlock
 from knowledge.choosers import position_chooser_viewset
@@ -27,12 +27,16 @@ class KnowledgePage(Page):
     class Meta:
         abstract = True
 
+    # A page found by our route keeps its ancestry (and view restrictions) for the request.
+    _routed_ancestry: list | None = None
+    _routed_restrictions = None
+
     def serve(self, request, *args, **kwargs):
         from django.contrib.auth.views import redirect_to_login
 
         from knowledge.selectors import can_view_page
 
-        if not can_view_page(user=request.user, page=self):
+        if self.in_private_space() and not can_view_page(user=request.user, page=self):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             return HttpResponseForbidden(
@@ -40,27 +44,32 @@ class KnowledgePage(Page):
             )
         return super().serve(request, *args, **kwargs)
 
+    def remember_ancestry(self) -> None:
+        from knowledge.selectors import ancestry_of
+
+        self._routed_ancestry = ancestry_of(page=self)
+
+    def ancestry(self) -> list:
+        """This page and its ancestors, root first, each with ``private``."""
+        from knowledge.selectors import ancestry_of
+
+        return self._routed_ancestry or ancestry_of(page=self)
+
     def in_private_space(self) -> bool:
-        return KnowledgeSpacePage.objects.filter(
-            private=True, path__in=_ancestor_paths(self.path)
-        ).exists()
+        return any(a.private for a in self.ancestry())
 
-    def route(self, request, path_components):
-        # A child that has no translation in the reader's language is still reachable at the
-        # same address: fall back to the same child in the other locales' trees.
-        from django.http import Http404
+    def get_view_restrictions(self):
+        # Wagtail's check (on_serve_page) and our response cache both ask: one query set,
+        # from the ancestry we already have.
+        if self._routed_ancestry is None:
+            return super().get_view_restrictions()
+        if self._routed_restrictions is None:
+            from knowledge.selectors import restriction_page_ids
 
-        try:
-            return super().route(request, path_components)
-        except Http404:
-            if not path_components:
-                raise
-            for other in self.get_translations().live().specific():
-                try:
-                    return Page.route(other, request, path_components)
-                except Http404:
-                    continue
-            raise
+            self._routed_restrictions = PageViewRestriction.objects.filter(
+                page_id__in=restriction_page_ids(self._routed_ancestry)
+            )
+        return self._routed_restrictions
 
     def get_context(self, request, *args, **kwargs):
         from knowledge.selectors import breadcrumbs_for
@@ -93,6 +102,21 @@ class KnowledgeIndexPage(KnowledgePage):
     class Meta:
         verbose_name = _("knowledge base")
         verbose_name_plural = _("knowledge bases")
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        from django.http import Http404
+        from wagtail.url_routing import RouteResult
+
+        from knowledge.selectors import page_below
+
+        page = page_below(index=self, components=path_components)
+        if page is None:
+            raise Http404
+        if isinstance(page, KnowledgePage):
+            page.remember_ancestry()
+        return RouteResult(page)
 
     def get_context(self, request, *args, **kwargs):
         from knowledge.selectors import recently_updated, spaces_for
@@ -246,7 +270,8 @@ class ArticlePage(KnowledgePage):
         context["body"] = rendered_body(
             page=self, use_cache=not getattr(request, "is_preview", False)
         )
-        context["related"] = related_articles(user=request.user, page=self)
+        context["tags"] = tags = list(self.tags.all())
+        context["related"] = related_articles(user=request.user, page=self, tags=tags)
         context["overdue"] = self.is_overdue()
         return context
 

@@ -31,13 +31,13 @@ def _rendition_file(path: str) -> Path | None:
     from django.urls import Resolver404, resolve
     from wagtail.images import get_image_model
 
-    from knowledge.views import IMAGE_SPECS
+    from knowledge.rich_text import served_specs
 
     try:
         match = resolve(path)
     except Resolver404:
         return None
-    if match.view_name != "knowledge:image" or match.kwargs["spec"] not in IMAGE_SPECS:
+    if match.view_name != "knowledge:image" or match.kwargs["spec"] not in served_specs():
         return None
     image = get_image_model().objects.filter(pk=match.kwargs["image_id"]).first()
     return Path(image.get_rendition(match.kwargs["spec"]).file.path) if image else None

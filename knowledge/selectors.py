@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, PageViewRestriction
 
-from collab.core import clock
+from collab.core import clock, generations
 from collab.directory.models import OrgUnit, Person
 from collab.directory.selectors import person_for_user, units_of_person, who_must_act
+from knowledge.blocks import render_article_body
 
 CACHE_SECONDS = 24 * 3600
 _HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.DOTALL)
@@ -36,29 +40,81 @@ def _user_unit_paths(user) -> list[str]:
     return list(units_of_person(person=person, at=clock.now()).values_list("path", flat=True))
 
 
+RULES_MARK = "knowledge:visibility-rules"
+RULES_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class VisibilityRules:
+    """Which subtrees are private or restricted: the same for every reader (each reader's
+    units and groups are applied per request). Cached under a generation mark that a space,
+    unit, restriction or page move changes (knowledge.signals)."""
+
+    mark: str
+    # (space path, member unit paths, member group ids) of every private space
+    private_spaces: tuple[tuple[str, tuple[str, ...], frozenset[int]], ...]
+    # (page path, restriction type, group ids) of every Wagtail view restriction
+    restrictions: tuple[tuple[str, str, frozenset[int]], ...]
+
+
+def bump_visibility_rules() -> None:
+    """At once and again after commit: a reader racing the change cannot keep the old rules
+    under the new mark."""
+    generations.bump(RULES_MARK)
+    transaction.on_commit(lambda: generations.bump(RULES_MARK))
+
+
+def visibility_rules() -> VisibilityRules:
+    mark = generations.current(RULES_MARK)
+    # The database's name too: a Redis shared by two databases never mixes their rules.
+    key = f"{RULES_MARK}:{connection.settings_dict['NAME']}"
+    rules = cache.get(key)
+    if rules is not None and rules.mark == mark:
+        return rules
+    spaces = _models().KnowledgeSpacePage.objects.filter(private=True).prefetch_related(
+        "member_units", "member_groups"
+    )
+    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    rules = VisibilityRules(
+        mark=mark,
+        private_spaces=tuple(
+            (
+                space.path,
+                tuple(unit.path for unit in space.member_units.all()),
+                frozenset(group.id for group in space.member_groups.all()),
+            )
+            for space in spaces
+        ),
+        restrictions=tuple(
+            (r.page.path, r.restriction_type, frozenset(g.id for g in r.groups.all()))
+            for r in restrictions
+        ),
+    )
+    cache.set(key, rules, RULES_SECONDS)
+    return rules
+
+
+def _group_ids(user) -> set[int]:
+    return set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
+
+
 def hidden_space_paths(user) -> list[str]:
     """Tree paths of the private spaces ``user`` is not a member of."""
     if getattr(user, "is_superuser", False):
         return []
-    m = _models()
-    private = list(
-        m.KnowledgeSpacePage.objects.filter(private=True).prefetch_related(
-            "member_units", "member_groups"
-        )
-    )
+    private = visibility_rules().private_spaces
     if not private:
         return []
     unit_paths = _user_unit_paths(user) if user.is_authenticated else []
-    group_ids = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
-    hidden = []
-    for space in private:
-        in_group = any(g.id in group_ids for g in space.member_groups.all())
-        in_unit = any(
-            up.startswith(u.path) for u in space.member_units.all() for up in unit_paths
+    group_ids = _group_ids(user)
+    return [
+        path
+        for path, member_units, member_groups in private
+        if not (
+            member_groups & group_ids
+            or any(up.startswith(unit) for unit in member_units for up in unit_paths)
         )
-        if not (in_group or in_unit):
-            hidden.append(space.path)
-    return hidden
+    ]
 
 
 def view_restricted_paths(user) -> list[str]:
@@ -66,21 +122,17 @@ def view_restricted_paths(user) -> list[str]:
     passed. Serving enforces these through Wagtail itself; listings use this."""
     if getattr(user, "is_superuser", False):
         return []
-    restrictions = list(
-        PageViewRestriction.objects.select_related("page").prefetch_related("groups")
-    )
+    restrictions = visibility_rules().restrictions
     if not restrictions:
         return []
-    group_ids = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
+    group_ids = _group_ids(user)
     paths = []
-    for r in restrictions:
-        if r.restriction_type == PageViewRestriction.LOGIN and user.is_authenticated:
+    for path, kind, groups in restrictions:
+        if kind == PageViewRestriction.LOGIN and user.is_authenticated:
             continue
-        if r.restriction_type == PageViewRestriction.GROUPS and any(
-            g.id in group_ids for g in r.groups.all()
-        ):
+        if kind == PageViewRestriction.GROUPS and groups & group_ids:
             continue
-        paths.append(r.page.path)
+        paths.append(path)
     return paths
 
 
@@ -161,8 +213,17 @@ def articles_in_space(*, space):
     pages = (
         m.ArticlePage.objects.filter(_in_trees(spaces))
         .live()
-        .only("id", "title", "url_path", "path", "depth", "summary", "review_date",
-              "locale_id", "translation_key")
+        .only(
+            "id",
+            "title",
+            "url_path",
+            "path",
+            "depth",
+            "summary",
+            "review_date",
+            "locale_id",
+            "translation_key",
+        )
     )
     pages = sorted(pages, key=lambda p: (p.locale_id != default, p.path))
     return fold_translations(pages)
@@ -173,15 +234,23 @@ def recently_updated(*, user, limit: int = 10):
     pages = (
         visible_articles_for(user)
         .order_by("-last_published_at")
-        .only("id", "title", "url_path", "path", "depth", "last_published_at", "locale_id",
-              "translation_key")[: limit * 2]
+        .only(
+            "id",
+            "title",
+            "url_path",
+            "path",
+            "depth",
+            "last_published_at",
+            "locale_id",
+            "translation_key",
+        )[: limit * 2]
     )
     return fold_translations(pages)[:limit]
 
 
-def related_articles(*, user, page, limit: int = 5):
-    """Articles sharing a tag with ``page``, most recently published first."""
-    tag_ids = list(page.tags.values_list("id", flat=True))
+def related_articles(*, user, page, tags, limit: int = 5):
+    """Articles sharing one of ``tags`` (``page``'s) with it, most recently published first."""
+    tag_ids = [t.pk for t in tags]
     if not tag_ids:
         return []
     pages = (
@@ -195,17 +264,101 @@ def related_articles(*, user, page, limit: int = 5):
     return fold_translations(pages)[:limit]
 
 
+def page_below(*, index, components: list[str]):
+    """The live page at ``components`` below the knowledge ``index``, found by address: in
+    the index's own language tree first, else at the same address in another language's
+    tree (a page not translated yet). One query for an article, instead of two per level."""
+    m = _models()
+    rest = "/".join(components) + "/"
+    trees = (
+        Page.objects.filter(translation_key=index.translation_key)
+        .filter(Q(pk=index.pk) | Q(live=True))
+        .annotate(address=Concat("url_path", Value(rest), output_field=TextField()))
+        .values("address")
+    )
+    wanted = {"slug": components[-1], "url_path__in": trees}
+    found = list(
+        m.ArticlePage.objects.live().filter(**wanted).select_related("locale", "owner_position")
+    )
+    if not found:
+        found = list(Page.objects.live().filter(**wanted).specific())
+    found.sort(key=lambda p: (p.locale_id != index.locale_id, p.pk))
+    return found[0] if found else None
+
+
+def article_at(*, request):
+    """The live article at the request's address, found in one query (instead of Wagtail's
+    walk from the site root): in the reader's language tree first, else at the same address
+    in another language's tree. None when there is none: Wagtail's routing then decides
+    (the index, spaces, 404)."""
+    from wagtail.models import Site
+
+    rest = request.path_info.lstrip("/")
+    if rest.count("/") < 3:  # /knowledge/<space>/<article>/ at least
+        return None
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    languages = {
+        root.root_path + rest: root.language_code[:2]
+        for root in Site.get_site_root_paths()
+        if root.site_id == site.pk
+    }
+    pages = list(
+        _models()
+        .ArticlePage.objects.live()
+        .filter(slug=rest.rstrip("/").rsplit("/", 1)[-1], url_path__in=list(languages))
+        .select_related("locale", "owner_position")
+    )
+    wanted = (get_language() or "en")[:2]
+    pages.sort(key=lambda p: (languages[p.url_path] != wanted, p.pk))
+    return pages[0] if pages else None
+
+
+def ancestry_of(*, page) -> list[Page]:
+    """The page and its ancestors, root first, each with ``private`` (a private space)."""
+    return list(
+        Page.objects.filter(path__in=_ancestor_paths(page.path))
+        .annotate(
+            private=Coalesce(
+                "knowledgespacepage__private", Value(False), output_field=BooleanField()
+            )
+        )
+        .only("id", "title", "url_path", "path", "depth", "alias_of_id")
+        .order_by("depth")
+    )
+
+
+def restriction_page_ids(ancestry: list[Page]) -> set[int]:
+    """Pages whose view restrictions apply (Wagtail's rule: an alias uses its source's)."""
+    ids: set[int] = set()
+    sources = {p.alias_of_id for p in ancestry if p.alias_of_id}
+    ids.update(p.pk for p in ancestry if not p.alias_of_id)
+    while sources:
+        rows = list(Page.objects.filter(pk__in=sources).values_list("pk", "alias_of_id"))
+        ids.update(pk for pk, alias_of in rows if not alias_of)
+        sources = {alias_of for _pk, alias_of in rows if alias_of} - ids
+    return ids
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = Page.steplen
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
 def breadcrumbs_for(*, page) -> list[Page]:
     """Ancestors below the site root, then the page itself."""
-    return list(page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path")) + [page]
+    return [a for a in page.ancestry() if a.depth > 2 and a.pk != page.pk] + [page]
 
 
 def is_subscribed(*, user, space) -> bool:
     if not user.is_authenticated:
         return False
-    return _models().SpaceSubscription.objects.filter(
-        user=user, space__translation_key=space.translation_key
-    ).exists()
+    return (
+        _models()
+        .SpaceSubscription.objects.filter(user=user, space__translation_key=space.translation_key)
+        .exists()
+    )
 
 
 def approvers_for(*, task, page) -> list[Person]:
@@ -281,7 +434,7 @@ def rendered_body(*, page, use_cache: bool = True) -> dict:
         cached = cache.get(key)
         if cached is not None and cached.get("stamp") == stamp:
             return cached
-    html = str(page.body.render_as_block()) if page.body else ""
+    html = render_article_body(page.body) if page.body else ""
     toc: list[dict] = []
     used: set[str] = set()
 

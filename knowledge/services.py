@@ -135,9 +135,13 @@ def notify_page_published(*, page: m.ArticlePage, revision_id: int | None) -> in
         people=people,
         message=_in_both_languages(
             lambda: (
-                _("New in %(space)s: %(title)s") if first else _("Updated in %(space)s: %(title)s")
+                (
+                    _("New in %(space)s: %(title)s")
+                    if first
+                    else _("Updated in %(space)s: %(title)s")
+                )
+                % {"space": space.title, "title": page.title}
             )
-            % {"space": space.title, "title": page.title}
         ),
         url=page.url or "",
     )
@@ -154,8 +158,10 @@ def record_feedback(*, user, page: m.ArticlePage, helpful: bool, comment: str = 
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise ValidationError(
-            {"comment": _("The comment is too long (%(n)d characters, at most %(max)d).")
-             % {"n": len(comment), "max": COMMENT_MAX}}
+            {
+                "comment": _("The comment is too long (%(n)d characters, at most %(max)d).")
+                % {"n": len(comment), "max": COMMENT_MAX}
+            }
         )
     feedback = m.Feedback.objects.create(
         page=page, user=user if user.is_authenticated else None, helpful=helpful, comment=comment
@@ -169,10 +175,14 @@ def record_feedback(*, user, page: m.ArticlePage, helpful: bool, comment: str = 
             people=owners,
             message=_in_both_languages(
                 lambda: (
-                    _("Feedback on “%(title)s”: helpful") if helpful
-                    else _("Feedback on “%(title)s”: not helpful")
-                ) % {"title": page.title}
-                + (f" — {comment[:200]}" if comment else "")
+                    (
+                        _("Feedback on “%(title)s”: helpful")
+                        if helpful
+                        else _("Feedback on “%(title)s”: not helpful")
+                    )
+                    % {"title": page.title}
+                    + (f" — {comment[:200]}" if comment else "")
+                )
             ),
             url=page.url or "",
         )
@@ -272,8 +282,9 @@ def notify_task_waiting(*, task_state) -> int:
         org_unit=space.unit if space else None,
         people=people,
         message=_in_both_languages(
-            lambda: _("“%(title)s” waits for you: %(step)s")
-            % {"title": draft.title, "step": task.name}
+            lambda: (
+                _("“%(title)s” waits for you: %(step)s") % {"title": draft.title, "step": task.name}
+            )
         ),
         url=f"/cms/pages/{page.pk}/edit/",
     )

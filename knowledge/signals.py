@@ -1,10 +1,15 @@
 """Receivers: cache purge and subscriber notices on publish; reviewers told of waiting tasks."""
 
-from django.db.models.signals import post_delete
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move, task_submitted
 
+from collab.directory.models import OrgUnit
+from collab.directory.signals import people_deactivated
 from knowledge.models import ArticlePage, KnowledgeIndexPage, KnowledgePage, KnowledgeSpacePage
+from knowledge.selectors import bump_visibility_rules
 
 
 def _purge_responses() -> None:
@@ -52,6 +57,51 @@ def on_page_deleted(sender, instance, **kwargs):
 
 for _model in (KnowledgeIndexPage, KnowledgeSpacePage, ArticlePage):
     post_delete.connect(on_page_deleted, sender=_model, dispatch_uid=f"kb-purge-{_model.__name__}")
+
+
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="kb-restriction-saved")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="kb-restriction-deleted")
+@receiver(
+    m2m_changed, sender=PageViewRestriction.groups.through, dispatch_uid="kb-restriction-groups"
+)
+def on_view_restriction_changed(sender, **kwargs):
+    # Cached entries are keyed by who may see what: a new or changed restriction must not
+    # leave a page served from the cache to readers it now excludes.
+    bump_visibility_rules()
+    _purge_responses()
+
+
+@receiver(post_save, sender=KnowledgeSpacePage, dispatch_uid="kb-rules-space-saved")
+@receiver(post_delete, sender=KnowledgeSpacePage, dispatch_uid="kb-rules-space-deleted")
+@receiver(post_save, sender=OrgUnit, dispatch_uid="kb-rules-unit-saved")
+@receiver(post_delete, sender=OrgUnit, dispatch_uid="kb-rules-unit-deleted")
+@receiver(post_page_move, dispatch_uid="kb-rules-page-moved")
+def on_visibility_changed(sender, **kwargs):
+    # A space's privacy or members, a unit's place in the directory (it moves its units'
+    # paths) or a page's place in the tree: the visibility rules' paths change.
+    bump_visibility_rules()
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="kb-reader-saved")
+@receiver(post_delete, sender=get_user_model(), dispatch_uid="kb-reader-deleted")
+def on_user_changed(sender, instance, **kwargs):
+    # Name, password, active or superuser flag may have changed: the next page asks Django.
+    from knowledge.response_cache import forget_readers
+
+    forget_readers([instance.pk])
+
+
+@receiver(people_deactivated, dispatch_uid="kb-readers-deactivated")
+def on_people_deactivated(sender, person_ids, **kwargs):
+    # Deactivation updates users in bulk (no post_save).
+    from collab.directory.models import Person
+    from knowledge.response_cache import forget_readers
+
+    forget_readers(
+        Person.objects.filter(pk__in=person_ids, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 @receiver(task_submitted)

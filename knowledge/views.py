@@ -13,10 +13,8 @@ from django.views.decorators.http import require_POST
 from knowledge import services
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 from knowledge.pdf import article_pdf
+from knowledge.rich_text import served_specs
 from knowledge.selectors import can_view_page, media_readable
-
-# Renditions our templates ask for; others are refused (no renditions made on demand).
-IMAGE_SPECS = {"max-800x800"}
 
 
 def _readable(request, model, pk):
@@ -85,14 +83,12 @@ def subscription_view(request, space_id: int):
     return redirect(space.url)
 
 
-
-
 def image_view(request, image_id: int, spec: str):
     """An image rendition, served only to readers of a page that uses the image (images of
     private spaces never go out as plain /media/ addresses)."""
     from wagtail.images import get_image_model
 
-    if spec not in IMAGE_SPECS:
+    if spec not in served_specs():  # no renditions made on demand
         raise Http404
     image = get_object_or_404(get_image_model(), pk=image_id)
     if not media_readable(user=request.user, obj=image):

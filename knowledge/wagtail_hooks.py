@@ -7,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 
 from knowledge.choosers import position_chooser_viewset
+from knowledge.rich_text import CheckedImageEmbedHandler
 from knowledge.selectors import media_readable, overdue_articles, visible_articles_for
 
 
@@ -72,3 +73,9 @@ def refuse_documents_of_private_spaces(document, request):
     from django.http import HttpResponseForbidden
 
     return HttpResponseForbidden(_("This file belongs to a private space you are not a member of."))
+
+
+# After Wagtail's own image feature (order 0): its handler would link to /media/.
+@hooks.register("register_rich_text_features", order=10)
+def serve_rich_text_images_through_the_checked_view(features):
+    features.register_embed_type(CheckedImageEmbedHandler)

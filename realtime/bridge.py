@@ -59,5 +59,5 @@ async def _run() -> None:
             continue
         for event in events:
             group = user_group(event.user_id) if event.user_id else stream_group(event.stream)
-            await layer.group_send(group, live_message(event))
+            await layer.group_send(group, {**live_message(event), "group": group})
             cursor = event.seq

@@ -7,15 +7,15 @@ import json
 import logging
 import random
 import time
-import uuid
 from collections import deque
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import bridge, selectors
+from . import bridge, checkpoints, fanout, selectors
 from .handlers import FrameError, handler_for
 from .streams import stream_group, streams_for_user, user_group
 
@@ -28,8 +28,6 @@ RESUME_BUFFER_LIMIT = 5000
 RECENT_SEQS = 4096
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_INTERNAL_ERROR = 1011
-PROBE_ATTEMPTS = 30
-PROBE_WAIT = 0.05
 # Most seqs a client may list in resume's "have" (seqs it already holds above "after").
 RESUME_HAVE_LIMIT = 2000
 CHECKPOINT_PAGE_SIZE = 2000
@@ -73,6 +71,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         bridge.ensure_running()
+        self.fanout = fanout.for_layer(self.channel_layer)
         self.joined: set[str] = set()
         self.tasks: set[asyncio.Task] = set()
         self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))
@@ -89,7 +88,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.high = 0  # highest seq sent
         self.recent: set[int] = set()
         self.recent_order: deque[int] = deque()
-        self.probes: dict[str, asyncio.Event] = {}
         burst, per_second = getattr(settings, "SAHAKAR_WS_RATE_LIMIT", (60, 20.0))
         self.bucket = TokenBucket(burst=burst, per_second=per_second)
         await self._join(user_group(user.pk))
@@ -122,44 +120,31 @@ class StreamConsumer(AsyncWebsocketConsumer):
         for task in list(getattr(self, "tasks", ())):
             task.cancel()
         for group in getattr(self, "joined", ()):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            self.fanout.leave(group, self)
 
     async def _join(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
         self.joined.add(group)
+        await self.fanout.join(group, self)
 
-    async def _leave(self, group: str) -> None:
-        await self.channel_layer.group_discard(group, self.channel_name)
+    def _leave(self, group: str) -> None:
         self.joined.discard(group)
+        self.fanout.leave(group, self)
 
     async def _confirm_subscribed(self) -> None:
-        """Wait until the channel layer really delivers to the groups joined so far.
-
-        Redis pub/sub subscribes asynchronously: a publish right after ``group_add`` can
-        miss the new member. Subscriptions apply in order, so once a probe sent to a
-        group joined after them comes back, the earlier ones are live too.
-        """
-        token = uuid.uuid4().hex
-        group = f"probe.{token}"
-        arrived = self.probes[token] = asyncio.Event()
-        await self.channel_layer.group_add(group, self.channel_name)
-        try:
-            for attempt in range(1, PROBE_ATTEMPTS + 1):
-                await self.channel_layer.group_send(group, {"type": "stream.probe", "token": token})
-                try:
-                    await asyncio.wait_for(arrived.wait(), PROBE_WAIT * min(attempt, 10))
-                    return
-                except TimeoutError:
-                    continue
+        if not await self.fanout.confirm():
             logger.warning("Channel layer probe lost for user %s; going on", self.user.pk)
-        finally:
-            del self.probes[token]
-            await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def stream_probe(self, message: dict) -> None:
-        arrived = self.probes.get(message["token"])
-        if arrived is not None:
-            arrived.set()
+    async def deliver(self, message: dict) -> None:
+        """A message of one of this socket's groups, from the process's fan-out."""
+        type_ = message.get("type")
+        if type_ == "stream.event":
+            await self.stream_event(message)
+        elif type_ == "stream.ephemeral":
+            await self.stream_ephemeral(message)
+        elif type_ == "stream.membership":
+            await self.stream_membership(message)
+        else:
+            logger.warning("No handler for group message %r", type_)
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.create_task(coro)
@@ -182,6 +167,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 while self.buffer:
                     await self._send_live(*self._pop_held())
             self.holds -= 1
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels' dispatch first closes stale database connections through a hop to the
+        # one sync thread, for every message: in a busy room that queues each live event
+        # behind other sockets' queries. Our database calls all go through
+        # database_sync_to_async, which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # ------------------------------------------------------------------ client frames
 
@@ -294,44 +289,56 @@ class StreamConsumer(AsyncWebsocketConsumer):
         """
         delay = getattr(settings, "SAHAKAR_WS_CHECKPOINT_DELAY", 2.0)
         idle = getattr(settings, "SAHAKAR_WS_CHECKPOINT_IDLE", 30.0)
+        reader = checkpoints.reader(window=min(0.1, delay / 2), limit=CHECKPOINT_PAGE_SIZE)
+        spread = min(1.0, delay / 2)
         await asyncio.shield(self.start_task)
         while True:
             try:
-                # Jitter spreads the sockets of one busy room over the delay.
                 await asyncio.wait_for(
                     self.live_since_checkpoint.wait(), idle * random.uniform(0.8, 1.2)
                 )
-                await asyncio.sleep(delay * random.uniform(1.0, 1.5))
+                # No jitter: the members of a busy room checkpoint together, in one read.
+                await asyncio.sleep(delay)
             except TimeoutError:
                 pass
             self.live_since_checkpoint.clear()
             if self.holds or self.reading.locked():
                 continue  # a resume or a join is reading the database; it moves floor itself
             try:
+                # Live events keep flowing meanwhile (no hold): a repair is late anyway,
+                # and holding would delay a busy room's every event by the shared read.
                 async with self.reading:
-                    await self._hold(self._checkpoint())
+                    advanced = await self._checkpoint(reader)
+                if advanced:
+                    # A busy room's members read together; their checkpoint frames are
+                    # spread out, so a live event does not queue behind hundreds of them.
+                    await asyncio.sleep(random.uniform(0, spread))
+                    await self.send_frame({"type": "checkpoint", "seq": self.floor})
             except Exception:
                 logger.exception("Checkpoint failed for user %s", self.user.pk)
 
-    async def _checkpoint(self) -> None:
+    async def _checkpoint(self, reader: checkpoints.CheckpointReader) -> bool:
+        """Send what is missing; True when ``floor`` moved (a checkpoint frame is due)."""
         floor, changes = self.floor, self.membership_changes
-        seqs = await database_sync_to_async(selectors.visible_seqs)(
-            user_id=self.user.pk,
-            streams=list(self.streams),
-            after=floor,
-            limit=CHECKPOINT_PAGE_SIZE,
+        seqs, covered = await reader.read(
+            user_id=self.user.pk, streams=frozenset(self.streams), after=floor
         )
-        # One read: commit order is seq order, so any visible event below the highest
-        # seq read is committed and was read too. Send only what this socket lacks.
         missing = [seq for seq in seqs if seq not in self.recent]
-        if missing:
-            frames = await database_sync_to_async(selectors.event_frames)(seqs=missing)
-            for frame in frames:
-                await self._send_live(frame["seq"], frame)
-        if not seqs or changes != self.membership_changes:
-            return  # nothing new, or a stream joined meanwhile (its join reads it back)
-        self.floor = max(self.floor, seqs[-1])
-        await self.send_frame({"type": "checkpoint", "seq": self.floor})
+        stored = [seq for seq in missing if checkpoints.live_text(seq) is None]
+        frames = {f["seq"]: f for f in await self._frames(stored)}
+        for seq in missing:
+            frame = frames.get(seq) or checkpoints.live_text(seq)
+            if frame is not None:
+                await self._send_live(seq, frame)
+        if covered <= floor or changes != self.membership_changes:
+            return False  # nothing new, or a stream joined meanwhile (its join reads it back)
+        self.floor = max(self.floor, covered)
+        return True
+
+    async def _frames(self, seqs: list[int]) -> list[dict]:
+        if not seqs:
+            return []
+        return await database_sync_to_async(selectors.event_frames)(seqs=seqs)
 
     async def _send_stored(
         self, *, after: int, upto: int, stream: str = "", skip: frozenset[int] = frozenset()
@@ -363,6 +370,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         seq = message["seq"] if "text" in message else message["event"]["seq"]
         frame = message["text"] if "text" in message else message["event"]
         self.live_since_checkpoint.set()
+        if "text" in message:
+            checkpoints.remember_live_text(seq, frame)
         if self.holds:
             if len(self.buffer) >= RESUME_BUFFER_LIMIT:
                 self.buffer_overflowed = True
@@ -401,7 +410,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             self._spawn(self._hold(self._join_stream(stream)))
         else:
             self.streams.discard(stream)
-            await self._leave(stream_group(stream))
+            self._leave(stream_group(stream))
 
     async def _join_stream(self, stream: str) -> None:
         """Join a stream; whatever it carried between now and a live subscription is

@@ -42,13 +42,16 @@ def event_frames_page(
     return [{**payload, "type": type, "seq": seq} for seq, type, payload in rows]
 
 
-def visible_seqs(*, user_id: int, streams: Iterable[str], after: int, limit: int) -> list[int]:
-    """The first ``limit`` seqs above ``after`` visible to the user, in order (one query)."""
+def audience_seqs(
+    *, user_ids: Iterable[int], streams: Iterable[str], after: int, limit: int
+) -> list[tuple[int, int | None, str]]:
+    """(seq, user_id, stream) of the first ``limit`` events above ``after`` addressed to
+    any of these users or streams, in seq order (one query)."""
+    audience = Q(user_id__in=list(user_ids)) | Q(stream__in=list(streams))
     return list(
-        visible_events(user_id=user_id, streams=streams)
-        .filter(seq__gt=after)
+        Event.objects.filter(audience, seq__gt=after)
         .order_by("seq")
-        .values_list("seq", flat=True)[:limit]
+        .values_list("seq", "user_id", "stream")[:limit]
     )
 
 

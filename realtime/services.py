@@ -48,9 +48,11 @@ def live_message(event: Event) -> dict[str, Any]:
 
 
 def send_to_group(group: str, message: dict[str, Any]) -> None:
+    """``message`` names its group: each process fans it out to its own sockets
+    (``realtime.fanout``)."""
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(layer.group_send)(group, {**message, "group": group})
 
 
 def notify_stream_membership(*, user_id: int, stream: str, joined: bool) -> None:
@@ -77,7 +79,7 @@ async def send_ephemeral_async(
     group, message = _ephemeral(stream, user_id, frame, exclude_channel)
     layer = get_channel_layer()
     if layer is not None:
-        await layer.group_send(group, message)
+        await layer.group_send(group, {**message, "group": group})
 
 
 def _ephemeral(

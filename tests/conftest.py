@@ -32,6 +32,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _nothing_cached_from_earlier_tests():
+    """Flushes and rollbacks reuse ids and tree paths without any signal: entries a test
+    cached (visibility rules, lessons, responses) must not reach the next one."""
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from collab.core import generations
+    from knowledge.response_cache import GENERATION_KEY as RESPONSES_MARK
+    from knowledge.selectors import RULES_MARK
+    from training.lesson_cache import GENERATION_KEY as LESSONS_MARK
+
+    if isinstance(caches["default"], LocMemCache):
+        cache.clear()
+    else:  # a shared Redis: other entries stay, the marks move on
+        for mark in (RULES_MARK, RESPONSES_MARK, LESSONS_MARK):
+            generations.bump(mark)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # In-process consumers need no event bridge (realtime/bridge.py); Daphne subprocesses

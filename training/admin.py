@@ -48,8 +48,17 @@ class AttemptAdmin(admin.ModelAdmin):
 class CertificateAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "course_title", "issued_at", "expires_at", "revoked_at"]
     search_fields = ["code", "name_en", "name_km"]
-    readonly_fields = ["code", "person", "course", "name_km", "name_en", "course_title",
-                       "score", "issued_at", "revoked_at"]
+    readonly_fields = [
+        "code",
+        "person",
+        "course",
+        "name_km",
+        "name_en",
+        "course_title",
+        "score",
+        "issued_at",
+        "revoked_at",
+    ]
     fields = [*readonly_fields, "expires_at", "revoked_reason"]
     actions = ["revoke"]
 

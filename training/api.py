@@ -12,6 +12,7 @@ from .errors import TrainingError
 from .models import Attempt, Certificate, QuizPage
 from .quiz_forms import attempt_questions, attempt_results
 from .services import quiz as quiz_services
+from .views.common import restriction_error
 
 router = Router(tags=["training"])
 
@@ -92,18 +93,20 @@ def my_learning(request: HttpRequest):
     for group, rows in selectors.my_learning(person=person).items():
         for row in rows:
             e = row.enrolment
-            items.append({
-                "course": e.course_id,
-                "title": e.course.title,
-                "url": e.course.url,
-                "group": group,
-                "status": row.status,
-                "mandatory": e.mandatory,
-                "due_date": e.due_date,
-                "progress_percent": row.progress.percent,
-                "score": row.progress.score,
-                "certificate": row.certificate.code if row.certificate else None,
-            })
+            items.append(
+                {
+                    "course": e.course_id,
+                    "title": e.course.title,
+                    "url": e.course.url,
+                    "group": group,
+                    "status": row.status,
+                    "mandatory": e.mandatory,
+                    "due_date": e.due_date,
+                    "progress_percent": row.progress.percent,
+                    "score": row.progress.score,
+                    "certificate": row.certificate.code if row.certificate else None,
+                }
+            )
     return {"items": items, "count": len(items)}
 
 
@@ -113,6 +116,8 @@ def start_attempt(request: HttpRequest, quiz_id: int):
     try:
         person = _person(request)
         quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
+        if error := restriction_error(request, quiz):
+            raise error
         attempt = quiz_services.start_attempt(person=person, quiz=quiz)
     except TrainingError as error:
         return _error(error)
@@ -137,8 +142,11 @@ def save_answer(request: HttpRequest, attempt_id: int, position: int, payload: A
         )
     except TrainingError as error:
         return _error(error)
-    return {"position": answer.position, "response": answer.response,
-            "saved_at": answer.answered_at}
+    return {
+        "position": answer.position,
+        "response": answer.response,
+        "saved_at": answer.answered_at,
+    }
 
 
 @router.post("/attempts/{attempt_id}/submit")

@@ -26,10 +26,18 @@ class KnowledgeLinkBlock(blocks.StructBlock):
 
 
 LESSON_BLOCKS = [
-    ("heading", blocks.CharBlock(label=_("Heading"), form_classname="title",
-                                 template="training/blocks/heading.html")),
-    ("text", blocks.RichTextBlock(label=_("Text"),
-                                  features=["bold", "italic", "ol", "ul", "link", "h3", "h4"])),
+    (
+        "heading",
+        blocks.CharBlock(
+            label=_("Heading"), form_classname="title", template="training/blocks/heading.html"
+        ),
+    ),
+    (
+        "text",
+        blocks.RichTextBlock(
+            label=_("Text"), features=["bold", "italic", "ol", "ul", "link", "h3", "h4"]
+        ),
+    ),
     ("document", DocumentBlock()),
     ("knowledge", KnowledgeLinkBlock()),
 ]

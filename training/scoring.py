@@ -132,8 +132,9 @@ def mark(question: Question, choices: list[ChoiceData], response: dict | None) -
         fraction = Decimal(abs(value - question.numeric_answer) <= question.numeric_tolerance)
     elif kind == Kind.ORDERING:
         # `choices` comes in the author's (correct) order.
-        in_place = sum(1 for a, b in zip(response["order"], [c.id for c in choices], strict=False)
-                       if a == b)
+        in_place = sum(
+            1 for a, b in zip(response["order"], [c.id for c in choices], strict=False) if a == b
+        )
         fraction = Decimal(in_place) / len(choices)
     elif kind == Kind.MATCHING:
         pairs = response["pairs"]

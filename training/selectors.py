@@ -1,10 +1,10 @@
 """Reads for training: course structure, progress, grades, reports."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, FilteredRelation, Q, QuerySet, Value
 
 from collab.core import clock
 from collab.directory.models import OrgUnit, Person, Position
@@ -29,6 +29,7 @@ def today() -> date:
 
 
 # --- people ------------------------------------------------------------------------------
+
 
 def people_in_unit(*, unit: OrgUnit, include_descendants: bool = True) -> QuerySet[Person]:
     """Active people holding (or acting in) a position in the unit (and its sub-units)."""
@@ -75,6 +76,7 @@ def primary_unit(person: Person) -> OrgUnit | None:
 
 # --- structure ---------------------------------------------------------------------------
 
+
 @dataclass
 class CourseOutline:
     course: CoursePage
@@ -115,6 +117,7 @@ def course_of(page) -> CoursePage | None:
 
 
 # --- grades and progress -----------------------------------------------------------------
+
 
 def quiz_grade(*, person: Person, quiz: QuizPage, since) -> Decimal | None:
     """The quiz grade by its grading method over submitted attempts since ``since``."""
@@ -171,38 +174,99 @@ def course_progress(*, enrolment: Enrolment, outline: CourseOutline | None = Non
             "lesson_id", flat=True
         )
     )
-    attempts: dict[int, list] = {}
-    for quiz_id, score in (
-        Attempt.objects.filter(
-            person=person,
-            quiz__in=outline.quizzes,
-            started_at__gte=enrolment.cycle_started_at,
-            submitted_at__isnull=False,
-        )
-        .order_by("started_at")
-        .values_list("quiz_id", "score")
-    ):
-        attempts.setdefault(quiz_id, []).append(score)
+    attempts = Attempt.objects.filter(
+        person=person,
+        quiz__in=outline.quizzes,
+        started_at__gte=enrolment.cycle_started_at,
+        submitted_at__isnull=False,
+    ).values_list("quiz_id", "score", "started_at")
+    return progress_of(
+        lessons_total=len(outline.lessons),
+        viewed=viewed,
+        quizzes=[(q.pk, q.pass_mark, q.grading) for q in outline.quizzes],
+        attempts=list(attempts),
+    )
+
+
+def progress_of(
+    *,
+    lessons_total: int,
+    viewed: set[int],
+    quizzes: list[tuple[int, int, str]],
+    attempts: list[tuple[int, Decimal, datetime]],
+) -> Progress:
+    """Progress from lessons read and submitted (quiz id, score, started) attempts."""
+    scores: dict[int, list] = {}
+    for quiz_id, score, _started in sorted(attempts, key=lambda a: a[2]):
+        scores.setdefault(quiz_id, []).append(score)
     passed = 0
     grades = []
-    for quiz in outline.quizzes:
-        grade = grade_of(attempts.get(quiz.pk, []), quiz.grading)
+    for quiz_id, pass_mark, grading in quizzes:
+        grade = grade_of(scores.get(quiz_id, []), grading)
         if grade is not None:
             grades.append(grade)
-            passed += grade >= quiz.pass_mark
+            passed += grade >= pass_mark
     score = (
         (sum(grades) / len(grades)).quantize(Decimal("0.01"))
-        if grades and len(grades) == len(outline.quizzes)
+        if grades and len(grades) == len(quizzes)
         else None
     )
     return Progress(
-        lessons_total=len(outline.lessons),
+        lessons_total=lessons_total,
         lessons_done=len(viewed),
-        quizzes_total=len(outline.quizzes),
+        quizzes_total=len(quizzes),
         quizzes_passed=passed,
         score=score,
-        started=bool(viewed or attempts),
+        started=bool(viewed or scores),
     )
+
+
+@dataclass(frozen=True)
+class Reader:
+    person_id: int
+    enrolment_id: int | None  # in the lesson's course; None when not enrolled
+    cycle_started_at: datetime | None
+
+
+def lesson_reader(*, user, course_id: int) -> Reader | None:
+    """The user's person and their enrolment in the course: one query (values, no models)."""
+    enrolled = FilteredRelation("enrolments", condition=Q(enrolments__course_id=course_id))
+    rows = list(
+        Person.objects.filter(user=user)
+        .annotate(enrolled=enrolled)
+        .order_by()  # at most one row: no sorting by name (a third of this query's cost)
+        .values_list("id", "enrolled__id", "enrolled__cycle_started_at")
+    )
+    return Reader(*rows[0]) if rows else None
+
+
+def lesson_progress(
+    *, reader: Reader, lesson_ids: tuple[int, ...], quizzes: tuple[tuple[int, int, str], ...]
+) -> tuple[set[int], list[tuple[int, Decimal, datetime]]]:
+    """Lessons of the course the reader has read and, when enrolled, their submitted attempts
+    in this cycle: one query."""
+    rows = LessonView.objects.filter(
+        person_id=reader.person_id, lesson_id__in=lesson_ids
+    ).values_list("lesson_id", Value(None, output_field=DecimalField()), "first_viewed_at")
+    if reader.enrolment_id is not None and quizzes:
+        rows = rows.union(
+            Attempt.objects.filter(
+                person_id=reader.person_id,
+                quiz_id__in=[q[0] for q in quizzes],
+                started_at__gte=reader.cycle_started_at,
+                submitted_at__isnull=False,
+            )
+            .order_by()
+            .values_list("quiz_id", "score", "started_at"),
+            all=True,
+        )
+    viewed, attempts = set(), []
+    for page_id, score, at in rows:
+        if page_id in lesson_ids:
+            viewed.add(page_id)
+        else:
+            attempts.append((page_id, score, at))
+    return viewed, attempts
 
 
 def missing_prerequisites(*, person: Person, course: CoursePage) -> list[CoursePage]:
@@ -218,6 +282,7 @@ def missing_prerequisites(*, person: Person, course: CoursePage) -> list[CourseP
 
 
 # --- status ------------------------------------------------------------------------------
+
 
 class Status:
     COMPLETED = "completed"
@@ -288,11 +353,12 @@ def learning_rows(enrolments) -> list[LearningRow]:
 
 
 def my_learning(*, person: Person) -> dict[str, list[LearningRow]]:
-    enrolments = list(
-        Enrolment.objects.filter(person=person).select_related("course", "person")
-    )
+    enrolments = list(Enrolment.objects.filter(person=person).select_related("course", "person"))
     groups: dict[str, list[LearningRow]] = {
-        "assigned": [], Status.OVERDUE: [], Status.IN_PROGRESS: [], Status.COMPLETED: []
+        "assigned": [],
+        Status.OVERDUE: [],
+        Status.IN_PROGRESS: [],
+        Status.COMPLETED: [],
     }
     for row in learning_rows(enrolments):
         if row.status == Status.COMPLETED:
@@ -308,6 +374,7 @@ def my_learning(*, person: Person) -> dict[str, list[LearningRow]]:
 
 # --- managers ----------------------------------------------------------------------------
 
+
 def managed_units(user) -> list[OrgUnit] | None:
     """Units whose subtree the user manages; None means every unit (HR permission)."""
     if user.has_perm("training.view_training_report"):
@@ -320,9 +387,11 @@ def managed_units(user) -> list[OrgUnit] | None:
     tag_filter = Q()
     for tag in MANAGER_TAGS:
         tag_filter |= Q(role_tags__contains=f" {tag} ")
-    positions = Position.objects.filter(tag_filter).filter(
-        Q(holder=person) | Q(acting_holder=person)
-    ).select_related("unit")
+    positions = (
+        Position.objects.filter(tag_filter)
+        .filter(Q(holder=person) | Q(acting_holder=person))
+        .select_related("unit")
+    )
     for pos in positions:
         if pos.holder_id == person.pk or pos.acting_at(at):
             units[pos.unit.pk] = pos.unit

@@ -14,3 +14,10 @@ def after_migrate(sender, **kwargs) -> None:
     from .services.tree import ensure_training_index
 
     ensure_training_index()
+
+
+def tree_changed(sender, **kwargs) -> None:
+    """A page, document or site changed: cached lessons are rebuilt (see lesson_cache)."""
+    from .lesson_cache import bump_generation
+
+    bump_generation()

@@ -42,9 +42,13 @@ def consent_role(*, user, appointment: Appointment) -> str | None:
     return None
 
 
+def consented_roles(*, appointment: Appointment) -> set[str]:
+    """Who consented to recording and has not withdrawn: ``patient``, ``doctor``."""
+    return set(
+        appointment.consents.filter(withdrawn_at__isnull=True).values_list("role", flat=True)
+    )
+
+
 def recording_allowed(*, appointment: Appointment) -> bool:
     """Both the patient and the doctor consented and neither withdrew."""
-    return (
-        appointment.consents.filter(withdrawn_at__isnull=True).values("role").distinct().count()
-        == len(RecordingConsent.Role.values)
-    )
+    return consented_roles(appointment=appointment) == set(RecordingConsent.Role.values)

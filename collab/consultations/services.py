@@ -260,10 +260,12 @@ def give_consent(*, appointment: Appointment, user) -> RecordingConsent:
     role = selectors.consent_role(user=user, appointment=appointment)
     if role is None:
         raise PermissionDenied("Only the patient and the treating doctor give consent.")
-    consent, _created = RecordingConsent.objects.update_or_create(
-        appointment=appointment, role=role,
-        defaults={"user": user, "given_at": now(), "withdrawn_at": None},
-    )
+    with transaction.atomic():
+        consent, _created = RecordingConsent.objects.update_or_create(
+            appointment=appointment, role=role,
+            defaults={"user": user, "given_at": now(), "withdrawn_at": None},
+        )
+        _publish_consents(appointment)
     return consent
 
 
@@ -271,9 +273,25 @@ def withdraw_consent(*, appointment: Appointment, user) -> None:
     role = selectors.consent_role(user=user, appointment=appointment)
     if role is None:
         raise PermissionDenied("Only the patient and the treating doctor give consent.")
-    RecordingConsent.objects.filter(
-        appointment=appointment, role=role, withdrawn_at__isnull=True
-    ).update(withdrawn_at=now())
+    with transaction.atomic():
+        RecordingConsent.objects.filter(
+            appointment=appointment, role=role, withdrawn_at__isnull=True
+        ).update(withdrawn_at=now())
+        _publish_consents(appointment)
+
+
+def _publish_consents(appointment: Appointment) -> None:
+    """The doctor's record panel follows consent live (given or withdrawn)."""
+    given = selectors.consented_roles(appointment=appointment)
+    publish(
+        type="consultation.consent",
+        user_id=appointment.doctor.user_id,
+        payload={
+            "appointment": appointment.pk,
+            "consents": {role: role in given for role in RecordingConsent.Role.values},
+            "recording_allowed": given == set(RecordingConsent.Role.values),
+        },
+    )
 
 
 def on_participant_admitted(*, meeting, user_id: int, **_kwargs) -> None:

@@ -6,6 +6,7 @@ app_name = "consultations"
 urlpatterns = [
     path("", views.appointment_list, name="list"),
     path("<int:pk>/", views.appointment_detail, name="detail"),
+    path("<int:pk>/call/", views.call, name="call"),
     path("<int:pk>/note/", views.sign_note, name="sign_note"),
     path("<int:pk>/link/", views.issue_link, name="issue_link"),
     path("<int:pk>/link/<int:link_pk>/revoke/", views.revoke_link, name="revoke_link"),

@@ -15,7 +15,7 @@ from . import selectors, services
 from .fhir import consultation_bundle
 from .forms import PRESCRIPTION_ROWS, AppointmentForm, NoteForm
 from .middleware import GUEST_SESSION_KEY
-from .models import Appointment, ConsultationNote, PatientLink, Recording
+from .models import Appointment, ConsultationNote, PatientLink, Recording, RecordingConsent
 from .services import PRESCRIPTION_FIELDS
 
 DEVICE_COOKIE = "sahakar_visit"
@@ -44,8 +44,10 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
                 return redirect("consultations:detail", appointment.pk)
     appointments = selectors.appointments_for(user=request.user).order_by("-scheduled_for")[:200]
     return render(
-        request, "consultations/appointment_list.html",
-        {"form": form, "appointments": appointments}, status=422 if form.errors else 200,
+        request,
+        "consultations/appointment_list.html",
+        {"form": form, "appointments": appointments},
+        status=422 if form.errors else 200,
     )
 
 
@@ -70,32 +72,82 @@ def appointment_detail(request: HttpRequest, pk: int, note_form=None, token="") 
     note = _note(appointment)
     if note is not None:
         audit_read(user=request.user, obj=note, action="view")
-    initial = {f: getattr(note, f) for f in ("subjective", "objective", "assessment", "plan")} \
-        if note else {}
+    initial = (
+        {f: getattr(note, f) for f in ("subjective", "objective", "assessment", "plan")}
+        if note
+        else {}
+    )
     if note_form is not None:  # re-show what was posted, not what is stored
         rows = [row for row in note_form.prescription()]
     else:
-        rows = [{f: getattr(r, f) for f in PRESCRIPTION_FIELDS}
-                for r in (note.prescription.all() if note else [])]
+        rows = [
+            {f: getattr(r, f) for f in PRESCRIPTION_FIELDS}
+            for r in (note.prescription.all() if note else [])
+        ]
     empty = dict.fromkeys(PRESCRIPTION_FIELDS, "")
     prescription = [
         (rows[n] if n < len(rows) else empty) | {"n": n} for n in range(PRESCRIPTION_ROWS)
     ]
-    return render(request, "consultations/appointment_detail.html", {
-        "appointment": appointment,
-        "note": note,
-        "revisions": note.revisions.select_related("signed_by") if note else [],
-        "note_form": note_form or NoteForm(initial=initial),
-        "prescription": prescription,
-        "links": appointment.links.all(),
-        "new_link": request.build_absolute_uri(f"/consultations/join/{token}/") if token else "",
-        "can_manage": selectors.can_manage(user=request.user, appointment=appointment),
-        "is_doctor": appointment.doctor.user_id == request.user.pk,
-        "consents": appointment.consents.all(),
-        "recording_allowed": selectors.recording_allowed(appointment=appointment),
-        "recordings": appointment.recordings.exclude(file=""),
-        "statuses": Appointment.Status.choices,
-    }, status=422 if note_form is not None and note_form.errors else 200)
+    return render(
+        request,
+        "consultations/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "note": note,
+            "revisions": note.revisions.select_related("signed_by") if note else [],
+            "note_form": note_form or NoteForm(initial=initial),
+            "prescription": prescription,
+            "links": appointment.links.all(),
+            "new_link": request.build_absolute_uri(f"/consultations/join/{token}/")
+            if token
+            else "",
+            "can_manage": selectors.can_manage(user=request.user, appointment=appointment),
+            "is_doctor": appointment.doctor.user_id == request.user.pk,
+            "consents": appointment.consents.all(),
+            "recording_allowed": selectors.recording_allowed(appointment=appointment),
+            "recordings": appointment.recordings.exclude(file=""),
+            "statuses": Appointment.Status.choices,
+        },
+        status=422 if note_form is not None and note_form.errors else 200,
+    )
+
+
+def record_strings() -> dict[str, str]:
+    """The record button's words for record.js (translated here: the script has none)."""
+    return {
+        "starting": _("Starting the recording…"),
+        "recording": _("Recording. Both of you consented."),
+        "stopping": _("Stopping…"),
+        "stopped": _("Recording saved (%s KB)."),
+        "no_call": _("Join the call first: the recording takes the call's sound and picture."),
+        "failed": _("The recording could not start: %s"),
+        "consented": _("consented"),
+        "not_consented": _("has not consented"),
+    }
+
+
+@login_required
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consultation's call, with the record button for the treating doctor."""
+    appointment = _appointment(request, pk)
+    if appointment.meeting_id is None or appointment.meeting.ended is not None:
+        raise Http404
+    audit_read(user=request.user, obj=appointment.patient, action="view")
+    consented = selectors.consented_roles(appointment=appointment)
+    return render(
+        request,
+        "consultations/call.html",
+        {
+            "appointment": appointment,
+            "is_doctor": appointment.doctor.user_id == request.user.pk,
+            "consents": [
+                (role, label, role in consented) for role, label in RecordingConsent.Role.choices
+            ],
+            "recording_allowed": consented == set(RecordingConsent.Role.values),
+            "record_strings": record_strings(),
+            **call_context(meeting=appointment.meeting, user=request.user),
+        },
+    )
 
 
 @login_required
@@ -106,7 +158,9 @@ def sign_note(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.sign_note(
-                appointment=appointment, by=request.user, prescription=form.prescription(),
+                appointment=appointment,
+                by=request.user,
+                prescription=form.prescription(),
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -202,8 +256,13 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     request.session[GUEST_SESSION_KEY] = visit.link.appointment_id
     response = redirect("consultations:visit")
     response.set_cookie(
-        DEVICE_COOKIE, visit.device_secret, expires=visit.link.expires_at, httponly=True,
-        samesite="Lax", secure=request.is_secure(), path="/consultations/",
+        DEVICE_COOKIE,
+        visit.device_secret,
+        expires=visit.link.expires_at,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+        path="/consultations/",
     )
     return response
 
@@ -215,11 +274,15 @@ def visit(request: HttpRequest) -> HttpResponse:
     appointment = selectors.guest_appointment(user=request.user)
     if appointment is None:
         raise Http404
-    return render(request, "consultations/visit.html", {
-        "appointment": appointment,
-        "consents": appointment.consents.filter(withdrawn_at__isnull=True),
-        **call_context(meeting=appointment.meeting, user=request.user),
-    })
+    return render(
+        request,
+        "consultations/visit.html",
+        {
+            "appointment": appointment,
+            "consents": appointment.consents.filter(withdrawn_at__isnull=True),
+            **call_context(meeting=appointment.meeting, user=request.user),
+        },
+    )
 
 
 @login_required

@@ -358,5 +358,6 @@ def end_sessions(*, user_ids: set[int]) -> int:
         for s in model.objects.filter(expire_date__gt=timezone.now()).iterator()
         if str(s.get_decoded().get("_auth_user_id")) in wanted
     ]
-    model.objects.filter(pk__in=doomed).delete()
+    for key in doomed:
+        store(session_key=key).delete()  # through the store: a cached copy goes too
     return len(doomed)

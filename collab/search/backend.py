@@ -9,15 +9,24 @@ Differences from ``haystack.backends.whoosh_backend``:
   ``StemmingAnalyzer`` there, which cannot see Khmer words);
 * one searcher per process and index, reused across queries and threads and replaced only
   when the index generation changes;
-* narrowing (access filter, type) is a set of document numbers cached per searcher, so
-  Whoosh's block-quality skipping stays on and only the top page is fully scored; facet
-  counts are the match set intersected with per-value document sets cached the same way;
+* document sets are bitmaps (:mod:`collab.search.docsets`), a term's cached per segment:
+  the match set of the query (unscored, by set algebra) gives the exact hit count and,
+  intersected with one set per facet value, the facet counts; narrowing (access filter,
+  type) is such a set too, cached per searcher, and the match set is what Whoosh's
+  ``filter=`` gets, so block-quality skipping stays on and only the top page is fully
+  scored;
+* common terms (in more than ``SAHAKAR_SEARCH_COMMON_TERM_DOCS`` documents) must match
+  but do not score when the query has rarer terms; a query of common terms only is paged
+  by a static rank (shortest documents first), each page ordered by score. BM25 scores of
+  a common word are nearly flat, so Whoosh cannot skip, and walking tens of thousands of
+  postings in Python is what made such queries slow;
 * writes go through one blocking writer per process (see services.process_index_queue).
 """
 
 import os
 import threading
 
+from django.conf import settings
 from django.utils.encoding import force_str
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, ID
@@ -25,11 +34,12 @@ from haystack.utils import get_model_ct
 from whoosh import query as wq
 from whoosh.searching import ResultsPage
 
+from collab.search import docsets
 from collab.search.highlight import snippet
 
 _searchers: dict[str, tuple] = {}  # path -> (version, searcher, doc-set cache)
 MAX_CACHED_DOC_SETS = 512
-MAX_CACHED_TERM_SETS = 64
+COMMON_TERM_DOCS = 5_000  # default of SAHAKAR_SEARCH_COMMON_TERM_DOCS (docs/search.md)
 _searchers_lock = threading.Lock()
 write_lock = threading.Lock()
 
@@ -102,30 +112,49 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
             keys.append("\0models:" + ",".join(sorted(get_model_ct(m) for m in models)))
         allowed = self._filter_set(searcher, cache, keys) if keys else None
         page_num, page_length = self.calculate_page(start_offset, end_offset)
-        # With a doc-number set as the filter, Whoosh keeps block-quality skipping on:
-        # only documents that can still enter the top page are scored.
-        search_kwargs = {"filter": allowed, "optimize": True}
+        matched = self._match_set(searcher, cache, parsed)
+        if allowed is not None:
+            matched &= allowed
+        total = matched.bit_count()  # exact; Whoosh would match everything again to count
+        if total <= (page_num - 1) * page_length:
+            return {"results": [], "hits": 0}
+        # Scoring walks every posting of every query term in Python (~10 µs each). The
+        # match set is exact already, so only its top page needs scores: common terms
+        # (whose near-flat BM25 scores cannot reorder much anyway) are left out of the
+        # scored query, and the match set becomes the filter. With a doc-number set as the
+        # filter, Whoosh keeps block-quality skipping on.
+        scored, search_kwargs = parsed, {"filter": docsets.BitsFilter(matched), "optimize": True}
+        raw_page_num = page_num
         if sort_by:
             search_kwargs["sortedby"] = [s.lstrip("-") for s in sort_by]
             search_kwargs["reverse"] = sort_by[0].startswith("-")
-        raw = searcher.search(parsed, limit=page_num * page_length, **search_kwargs)
+        else:
+            scored = self._without_common(searcher, cache, parsed)
+            if scored is None:
+                # Only common words: even a few scattered matches would make Whoosh decode
+                # nearly every posting block. Pages follow a static rank instead, shortest
+                # documents first (BM25 favours them for a common word); each page is then
+                # ordered by score. Pages never repeat or skip a document.
+                end = page_num * page_length
+                docs = docsets.shortest_first(searcher, "text", matched, end)
+                scored = wq.Require(parsed, docsets.DocNumbers(searcher, docs[end - page_length :]))
+                # Whoosh's quality skipping inside a Require trips an assertion; a page of
+                # documents does not need it.
+                search_kwargs, raw_page_num = {"filter": None, "optimize": False}, 1
+        raw = searcher.search(scored, limit=raw_page_num * page_length, **search_kwargs)
+        raw._total = total
         counts = {}
-        if facets:
-            matched = self._match_set(searcher, cache, parsed)
-            if allowed is not None:
-                matched = matched & allowed  # never in place: sets are cached
-            # The exact count, from the set already built (Whoosh would match everything
-            # again to count).
-            raw._total = len(matched)
-            for name in facets:
-                by_value = self._value_sets(searcher, cache, name)
-                counts[name] = sorted(
-                    ((value, n) for value, docs in by_value.items() if (n := len(matched & docs))),
-                    key=lambda pair: (-pair[1], pair[0]),
-                )
-        raw_page = ResultsPage(raw, page_num, page_length)
-        if raw_page.pagenum < page_num:
-            return {"results": [], "hits": 0}
+        for name in facets or ():
+            by_value = self._value_sets(searcher, cache, name)
+            counts[name] = sorted(
+                (
+                    (value, n)
+                    for value, docs in by_value.items()
+                    if (n := (matched & docs).bit_count())
+                ),
+                key=lambda pair: (-pair[1], pair[0]),
+            )
+        raw_page = ResultsPage(raw, raw_page_num, page_length)
         results = self._process_results(
             raw_page, highlight=highlight, query_string=query_string, result_class=result_class
         )
@@ -133,57 +162,71 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
             results["facets"] = {"fields": counts, "dates": {}, "queries": {}}
         return results
 
-    def _filter_set(self, searcher, cache: dict, keys: list[str]) -> set[int]:
-        """Document numbers passing every narrowing query (cached for this searcher)."""
+    def _filter_set(self, searcher, cache: dict, keys: list[str]) -> int:
+        """Documents passing every narrowing query (cached for this searcher)."""
         key = ("filter", *keys)
         found = cache.get(key)
         if found is None:
-            sets = []
+            found = -1  # every document
             for k in keys:
                 if k.startswith("\0models:"):
                     cts = k.removeprefix("\0models:").split(",")
                     q = wq.Or([wq.Term(DJANGO_CT, ct) for ct in cts])
                 else:
                     q = self.parse(k)
-                sets.append(set(searcher.docs_for_query(q)) if q else set())
-            found = set.intersection(*sets)
+                found &= self._match_set(searcher, cache, q) if q else 0
             if len(cache) >= MAX_CACHED_DOC_SETS:
                 cache.clear()
             cache[key] = found
         return found
 
-    def _match_set(self, searcher, cache: dict, q) -> set[int]:
-        """Document numbers matching ``q`` (unscored), by set algebra over per-term sets
-        cached for this searcher: frequent words are also the most often searched."""
+    def _match_set(self, searcher, cache: dict, q) -> int:
+        """Documents matching ``q`` (unscored), by set algebra over per-term sets."""
         if isinstance(q, wq.Term):
-            key = ("term", q.fieldname, q.text)
-            found = cache.get(key)
-            if found is None:
-                found = set(searcher.docs_for_query(q))
-                terms = cache.setdefault("terms", [])
-                terms.append(key)
-                if len(terms) > MAX_CACHED_TERM_SETS:
-                    cache.pop(terms.pop(0), None)
-                cache[key] = found
-            return found
+            return docsets.term_bits(searcher, q.fieldname, q.text, cache.setdefault("del", {}))
         if type(q) is wq.And:  # not subclasses such as Ordered
-            sets = sorted((self._match_set(searcher, cache, sub) for sub in q.subqueries), key=len)
-            return set.intersection(*sets) if sets else set()
+            found = -1
+            for sub in q.subqueries:
+                found &= self._match_set(searcher, cache, sub)
+            return max(found, 0)
         if type(q) is wq.Or:
-            return set().union(*(self._match_set(searcher, cache, sub) for sub in q.subqueries))
+            found = 0
+            for sub in q.subqueries:
+                found |= self._match_set(searcher, cache, sub)
+            return found
         if type(q) is wq.AndNot:
-            return self._match_set(searcher, cache, q.a) - self._match_set(searcher, cache, q.b)
-        return set(searcher.docs_for_query(q))
+            return self._match_set(searcher, cache, q.a) & ~self._match_set(searcher, cache, q.b)
+        return docsets.from_docnums(searcher.docs_for_query(q))
 
-    def _value_sets(self, searcher, cache: dict, fieldname: str) -> dict[str, set[int]]:
-        """{value: document numbers} of a keyword field, for facet counts (cached)."""
+    def _without_common(self, searcher, cache: dict, q) -> wq.Query | None:
+        """``q`` without its common terms (in more documents than
+        ``SAHAKAR_SEARCH_COMMON_TERM_DOCS``): it matches a superset of ``q``'s documents.
+        None when nothing but common terms is left."""
+        if isinstance(q, wq.Term):
+            limit = getattr(settings, "SAHAKAR_SEARCH_COMMON_TERM_DOCS", COMMON_TERM_DOCS)
+            return None if self._match_set(searcher, cache, q).bit_count() > limit else q
+        if type(q) is wq.And:
+            kept = [self._without_common(searcher, cache, sub) for sub in q.subqueries]
+            kept = [k for k in kept if k is not None]
+            if not kept:
+                return None
+            return kept[0] if len(kept) == 1 else wq.And(kept, boost=q.boost)
+        if type(q) is wq.Or:  # every branch must stay, or the superset is lost
+            kept = [self._without_common(searcher, cache, sub) for sub in q.subqueries]
+            return None if any(k is None for k in kept) else wq.Or(kept, boost=q.boost)
+        if type(q) is wq.AndNot:  # the exclusion is in the match set already
+            return self._without_common(searcher, cache, q.a)
+        return q
+
+    def _value_sets(self, searcher, cache: dict, fieldname: str) -> dict[str, int]:
+        """{value: documents} of a keyword field, for facet counts (cached)."""
         key = ("values", fieldname)
         found = cache.get(key)
         if found is None:
             found = {}
             for raw in searcher.lexicon(fieldname):
                 value = raw.decode() if isinstance(raw, bytes) else raw
-                found[value] = set(searcher.docs_for_query(wq.Term(fieldname, value)))
+                found[value] = self._match_set(searcher, cache, wq.Term(fieldname, value))
             cache[key] = found
         return found
 

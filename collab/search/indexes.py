@@ -117,9 +117,7 @@ def search_types() -> dict[str, SahakarIndex]:
     """type key → index, for every registered Sahakar type."""
     unified = connections["default"].get_unified_index()
     return {
-        idx.type_key: idx
-        for idx in unified.get_indexes().values()
-        if isinstance(idx, SahakarIndex)
+        idx.type_key: idx for idx in unified.get_indexes().values() if isinstance(idx, SahakarIndex)
     }
 
 

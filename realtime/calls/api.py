@@ -30,8 +30,15 @@ def list_meetings(request: HttpRequest):
     rows = list(selectors.meetings_for(user=request.user)[:LIST_LIMIT])
     return {
         "items": [
-            {"id": m.pk, "title": m.title, "kind": m.kind, "host": m.host_id,
-             "scheduled_for": m.scheduled_for, "lobby": m.lobby, "stream": m.stream}
+            {
+                "id": m.pk,
+                "title": m.title,
+                "kind": m.kind,
+                "host": m.host_id,
+                "scheduled_for": m.scheduled_for,
+                "lobby": m.lobby,
+                "stream": m.stream,
+            }
             for m in rows
         ],
         "count": len(rows),

@@ -10,7 +10,11 @@ class CallsConfig(AppConfig):
     def ready(self) -> None:
         from realtime.streams import register_stream_provider
 
-        from . import handlers  # noqa: F401  (registers the signalling frames)
+        from . import (
+            handlers,  # noqa: F401  (registers the signalling frames)
+            opus,
+        )
         from .selectors import meeting_streams
 
         register_stream_provider("calls.meeting.", meeting_streams)
+        opus.install()  # the relay's (and every server peer's) Opus: mono, ≤ 32 kbps, FEC

@@ -8,6 +8,7 @@ class ScheduleForm(forms.Form):
         label=_("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     invitees = forms.CharField(
-        label=_("Invitees"), widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Invitees"),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Employee ids or emails from the directory, separated by commas."),
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from realtime.handlers import FrameError, frame_handler
 
-from . import relay, selectors, services
+from . import relay_routing, selectors, services
 
 
 def _meeting_id(frame: dict) -> int:
@@ -26,7 +26,12 @@ async def handle_join(consumer, frame: dict) -> None:
 @frame_handler("call.leave")
 async def handle_leave(consumer, frame: dict) -> None:
     await database_sync_to_async(services.leave)(meeting_id=_meeting_id(frame), user=consumer.user)
-    await relay.leave(meeting_id=_meeting_id(frame), user_id=consumer.user.pk)
+    await relay_routing.route(
+        meeting_id=_meeting_id(frame),
+        user_id=consumer.user.pk,
+        reply_to=consumer.channel_name,
+        frame={"type": "call.relay.leave"},
+    )
 
 
 async def _decide(consumer, frame: dict, *, admit: bool) -> None:
@@ -84,26 +89,39 @@ def _sdp(frame: dict) -> str:
     return sdp
 
 
-@frame_handler("call.relay.publish")
-async def handle_relay_publish(consumer, frame: dict) -> None:
+async def _route(consumer, frame: dict, **fields) -> None:
     meeting_id = _meeting_id(frame)
     await _require_admitted(consumer, meeting_id)
-    answer = await relay.publish(
-        meeting_id=meeting_id, user_id=consumer.user.pk, offer_sdp=_sdp(frame)
+    await relay_routing.route(
+        meeting_id=meeting_id,
+        user_id=consumer.user.pk,
+        reply_to=consumer.channel_name,
+        frame={"type": frame["type"], **fields},
     )
-    await consumer.send_frame({"type": "call.relay.published", "meeting": meeting_id,
-                               "sdp": answer})
+
+
+@frame_handler("call.relay.publish")
+async def handle_relay_publish(consumer, frame: dict) -> None:
+    """Answered with call.relay.published by the process that holds the relay."""
+    await _route(consumer, frame, sdp=_sdp(frame))
 
 
 @frame_handler("call.relay.subscribe")
 async def handle_relay_subscribe(consumer, frame: dict) -> None:
-    meeting_id = _meeting_id(frame)
-    await _require_admitted(consumer, meeting_id)
-    try:
-        answer, order = await relay.subscribe(
-            meeting_id=meeting_id, user_id=consumer.user.pk, offer_sdp=_sdp(frame)
-        )
-    except relay.RelayFull:
-        raise FrameError("relay_full", _("This meeting's relay is full.")) from None
-    await consumer.send_frame({"type": "call.relay.subscribed", "meeting": meeting_id,
-                               "sdp": answer, "publishers": order})
+    await _route(consumer, frame)
+
+
+@frame_handler("call.relay.answer")
+async def handle_relay_answer(consumer, frame: dict) -> None:
+    await _route(consumer, frame, sdp=_sdp(frame))
+
+
+@frame_handler("call.relay.leave")
+async def handle_relay_leave(consumer, frame: dict) -> None:
+    """Back to the mesh: close your relay connections but stay in the meeting."""
+    await relay_routing.route(
+        meeting_id=_meeting_id(frame),
+        user_id=consumer.user.pk,
+        reply_to=consumer.channel_name,
+        frame={"type": "call.relay.leave"},
+    )

@@ -6,8 +6,7 @@ from .models import Meeting
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
@@ -24,14 +23,23 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def invitation(*, meeting: Meeting, url: str, organizer_email: str, attendees: list[str],
-               duration: timedelta = timedelta(hours=1)) -> str:
+def invitation(
+    *,
+    meeting: Meeting,
+    url: str,
+    organizer_email: str,
+    attendees: list[str],
+    duration: timedelta = timedelta(hours=1),
+) -> str:
     def stamp(dt):
         return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
     start = meeting.scheduled_for
     lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Sahakar//Meetings//EN", "METHOD:REQUEST",
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Sahakar//Meetings//EN",
+        "METHOD:REQUEST",
         "BEGIN:VEVENT",
         f"UID:{meeting.code}@sahakar",
         f"DTSTAMP:{stamp(meeting.created)}",
@@ -42,6 +50,7 @@ def invitation(*, meeting: Meeting, url: str, organizer_email: str, attendees: l
         f"URL:{url}",
         f"ORGANIZER:mailto:{organizer_email}",
         *[f"ATTENDEE;RSVP=TRUE:mailto:{email}" for email in attendees],
-        "END:VEVENT", "END:VCALENDAR",
+        "END:VEVENT",
+        "END:VCALENDAR",
     ]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -75,9 +75,10 @@ def can_open(*, user, meeting: Meeting) -> bool:
         return True
     if meeting.participants.filter(user=user, state=Participant.State.DENIED).exists():
         return False
-    return meeting.lobby or meeting.participants.filter(
-        user=user, state=Participant.State.ADMITTED
-    ).exists()
+    return (
+        meeting.lobby
+        or meeting.participants.filter(user=user, state=Participant.State.ADMITTED).exists()
+    )
 
 
 def directory_users(*, keys: list[str]) -> tuple[list, list[str]]:

@@ -179,8 +179,10 @@ def schedule_meeting(
     users, unknown = selectors.directory_users(keys=keys)
     if unknown:
         raise ValidationError(
-            {"invitees": _("Nobody in the directory has a login for: %(keys)s")
-             % {"keys": ", ".join(unknown)}}
+            {
+                "invitees": _("Nobody in the directory has a login for: %(keys)s")
+                % {"keys": ", ".join(unknown)}
+            }
         )
     with transaction.atomic():
         meeting = create_meeting(
@@ -231,5 +233,8 @@ def start_from_room(*, user: AbstractBaseUser, room_id: int) -> Meeting:
     room = Room.objects.get(pk=room_id)
     members = [m.user for m in members_of(room_id=room_id)]
     return create_meeting(
-        host=user, title=str(room), invitees=members, room=room,
+        host=user,
+        title=str(room),
+        invitees=members,
+        room=room,
     )

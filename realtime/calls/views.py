@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from .forms import ScheduleForm
 from .models import Meeting
 
 NETCHECK_BYTES = 64 * 1024
+DEFAULT_MESH_LIMIT = 4
 
 
 def call_strings() -> dict[str, str]:
@@ -27,7 +29,7 @@ def call_strings() -> dict[str, str]:
         "denied": _("The host did not let you in."),
         "forbidden": _("You may not join this meeting."),
         "not_found": _("This meeting has ended."),
-        "too_many": _("More than 4 people: this meeting needs the server relay."),
+        "relay_full": _("This meeting's relay is full."),
         "fallback": _("Slow connection: switched to audio only."),
         "left": _("You left the call."),
         "admit": _("Admit"),
@@ -39,9 +41,19 @@ def call_strings() -> dict[str, str]:
     }
 
 
+def mesh_limit() -> int:
+    """Above this many admitted people the call goes through the server relay."""
+    return getattr(settings, "SAHAKAR_CALL_MESH_LIMIT", DEFAULT_MESH_LIMIT)
+
+
 def call_context(*, meeting: Meeting, user) -> dict:
-    return {"meeting": meeting, "me": user.pk, "is_host": meeting.host_id == user.pk,
-            "call_strings": call_strings()}
+    return {
+        "meeting": meeting,
+        "me": user.pk,
+        "is_host": meeting.host_id == user.pk,
+        "call_strings": call_strings(),
+        "mesh_limit": mesh_limit(),
+    }
 
 
 @login_required
@@ -50,7 +62,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.schedule_meeting(
-                host=request.user, title=form.cleaned_data["title"],
+                host=request.user,
+                title=form.cleaned_data["title"],
                 scheduled_for=form.cleaned_data["scheduled_for"],
                 invitee_keys=form.cleaned_data["invitees"].replace("\n", ",").split(","),
                 base_url=request.build_absolute_uri("/"),
@@ -60,9 +73,15 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("calls:meeting", meeting.pk)
-    return render(request, "calls/meeting_list.html", {
-        "form": form, "meetings": selectors.meetings_for(user=request.user)[:100],
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "calls/meeting_list.html",
+        {
+            "form": form,
+            "meetings": selectors.meetings_for(user=request.user)[:100],
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required

@@ -35,13 +35,19 @@ def _page(browser, server, errors: list):
 def test_doctor_admits_patient_and_both_see_video(daphne_server, browser_factory):
     server = daphne_server
     doctor_user = get_user_model().objects.create_user("dr-sokha", password="x")
-    doctor = Person.objects.create(user=doctor_user, employee_id="E900",
-                                   family_name_en="Sokha", given_name_en="Dr")
-    Patient.objects.create(health_id="KH-7777", family_name_latin="Chan",
-                           given_name_latin="Srey", sex="female")
+    doctor = Person.objects.create(
+        user=doctor_user, employee_id="E900", family_name_en="Sokha", given_name_en="Dr"
+    )
+    Patient.objects.create(
+        health_id="KH-7777", family_name_latin="Chan", given_name_latin="Srey", sex="female"
+    )
     appointment = outside_browser_loop(
-        consultations.book_appointment, booked_by=doctor_user, health_id="KH-7777",
-        doctor=doctor, scheduled_for=now() + timedelta(minutes=5), reason="Cough",
+        consultations.book_appointment,
+        booked_by=doctor_user,
+        health_id="KH-7777",
+        doctor=doctor,
+        scheduled_for=now() + timedelta(minutes=5),
+        reason="Cough",
     )
     _link, token = consultations.issue_link(appointment=appointment, by=doctor_user)
 

@@ -29,8 +29,11 @@ def people(django_user_model):
     for n, name in enumerate(("host", "vanna", "rith"), start=1):
         user = django_user_model.objects.create_user(name, password="x")
         out[name] = Person.objects.create(
-            user=user, employee_id=f"E{n}", email=f"{name}@moh.example",
-            family_name_en=name.title(), given_name_en="Test",
+            user=user,
+            employee_id=f"E{n}",
+            email=f"{name}@moh.example",
+            family_name_en=name.title(),
+            given_name_en="Test",
         )
     return out
 
@@ -39,10 +42,14 @@ def test_schedule_sends_an_ics_invitation(people, smtp, django_capture_on_commit
     client = Client()
     client.force_login(people["host"].user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/meetings/", {
-            "title": "ការប្រជុំ provincial review", "scheduled_for": "2026-12-03T09:30",
-            "invitees": "E2, rith@moh.example",
-        })
+        response = client.post(
+            "/meetings/",
+            {
+                "title": "ការប្រជុំ provincial review",
+                "scheduled_for": "2026-12-03T09:30",
+                "invitees": "E2, rith@moh.example",
+            },
+        )
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response.url == f"/meetings/{meeting.pk}/"
     assert set(Invitation.objects.values_list("user__username", flat=True)) == {"vanna", "rith"}
@@ -60,9 +67,14 @@ def test_schedule_sends_an_ics_invitation(people, smtp, django_capture_on_commit
 def test_unknown_invitee_is_named_and_nothing_is_created(people):
     client = Client()
     client.force_login(people["host"].user)
-    response = client.post("/meetings/", {
-        "title": "Review", "scheduled_for": "2026-12-03T09:30", "invitees": "E2, E404",
-    })
+    response = client.post(
+        "/meetings/",
+        {
+            "title": "Review",
+            "scheduled_for": "2026-12-03T09:30",
+            "invitees": "E2, E404",
+        },
+    )
     assert response.status_code == 422
     assert b"Nobody in the directory has a login for: E404" in response.content
     assert b"Review" in response.content  # the input is kept
@@ -72,8 +84,9 @@ def test_unknown_invitee_is_named_and_nothing_is_created(people):
 def test_ics_lines_are_folded_without_splitting_khmer(people):
     meeting = create_meeting(host=people["host"].user, title="ប្រជុំ" * 20)
     meeting.scheduled_for = meeting.created
-    text = invitation(meeting=meeting, url="https://x/meetings/1/", organizer_email="a@b",
-                      attendees=[])
+    text = invitation(
+        meeting=meeting, url="https://x/meetings/1/", organizer_email="a@b", attendees=[]
+    )
     for line in text.split("\r\n"):
         assert len(line.encode()) <= 76  # 75 plus the continuation space
     unfolded = text.replace("\r\n ", "")

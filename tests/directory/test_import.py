@@ -1,6 +1,8 @@
 import io
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
@@ -190,6 +192,13 @@ def test_deactivate_missing_ends_sessions_and_disables_logins(tmp_path, units, c
         client.force_login(user)
         client.cookies.clear()
     assert Session.objects.count() == 3
+    leaver_keys = [
+        s.session_key
+        for s in Session.objects.all()
+        if s.get_decoded()["_auth_user_id"] == str(leaver_user.pk)
+    ]
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert all(store(session_key=key).load() for key in leaver_keys)  # cached, if the engine caches
 
     out, _ = run(tmp_path, csv_bytes(row("E1")), "--deactivate-missing")
     assert "2 deactivated" in out and "2 sessions ended" in out
@@ -200,6 +209,7 @@ def test_deactivate_missing_ends_sessions_and_disables_logins(tmp_path, units, c
     assert [s.get_decoded()["_auth_user_id"] for s in Session.objects.all()] == [
         str(stayer_user.pk)
     ]
+    assert [store(session_key=key).load() for key in leaver_keys] == [{}, {}]
 
 
 def test_without_flag_absent_people_stay_active_and_reappearing_people_reactivate(units):

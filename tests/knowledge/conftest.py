@@ -73,8 +73,10 @@ def kb(db) -> KB:
     hospital = f.unit("PRH-X", moh, kind=OrgUnit.Kind.REFERRAL_HOSPITAL)
     ward = f.unit("PRH-X-PAED", hospital)
     other = f.unit("HC-Y", moh, kind=OrgUnit.Kind.HEALTH_CENTRE)
-    people = {n: f.person(given_en=n.title(), family_en="Test") for n in
-              ("owner", "reviewer", "approver", "deputy", "reader", "outsider", "subscriber")}
+    people = {
+        n: f.person(given_en=n.title(), family_en="Test")
+        for n in ("owner", "reviewer", "approver", "deputy", "reader", "outsider", "subscriber")
+    }
     owner = f.position(ward, "", people["owner"], title_en="Head of paediatrics")
     reviewer = f.position(hospital, REVIEWER_TAG, people["reviewer"], title_en="Clinical lead")
     approver = f.position(hospital, APPROVER_TAG, people["approver"], title_en="Director")
@@ -86,7 +88,10 @@ def kb(db) -> KB:
     users = {n: make_user(n, p) for n, p in people.items()}
     space = add_space(index, "Paediatrics", slug="paediatrics", unit=hospital)
     article = add_article(
-        space, "Severe dehydration", slug="severe-dehydration", owner_position=owner,
+        space,
+        "Severe dehydration",
+        slug="severe-dehydration",
+        owner_position=owner,
         review_date=clock.now().date() + timedelta(days=90),
         last_reviewed=clock.now().date() - timedelta(days=275),
     )

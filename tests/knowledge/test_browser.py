@@ -37,9 +37,11 @@ def _editor(kb):
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     for codename in ("add_page", "change_page"):
         GroupPagePermission.objects.create(
-            group=group, page=kb.space,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore",
-                                              codename=codename),
+            group=group,
+            page=kb.space,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
         )
     kb.users["owner"].groups.add(group)
     access = Permission.objects.get(codename="access_admin")

@@ -47,7 +47,9 @@ def make_folder(root: Path) -> Path:
     (root / "policies").mkdir()
     (root / "policies" / "leave.html").write_text(HTML, encoding="utf-8")
     write_docx(
-        root / "ors.docx", title="Oral rehydration salts", heading="Preparation",
+        root / "ors.docx",
+        title="Oral rehydration salts",
+        heading="Preparation",
         paragraph="Dissolve one sachet in one litre of clean water.",
         rows=[["Age", "Amount"], ["Under 2", "50–100 ml"]],
     )
@@ -59,8 +61,9 @@ def make_folder(root: Path) -> Path:
 def run(folder, space, *extra):
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_knowledge", str(folder), "--space", space, *extra,
-                     stdout=out, stderr=err)
+        call_command(
+            "import_knowledge", str(folder), "--space", space, *extra, stdout=out, stderr=err
+        )
         error = None
     except CommandError as exc:
         error = str(exc)
@@ -76,7 +79,9 @@ def test_mixed_folder_imports_all_but_the_broken_file(kb, tmp_path):
 
     pages = {p.source_key: p for p in ArticlePage.objects.exclude(source_key="")}
     assert set(pages) == {
-        "paediatrics:hand-hygiene.md", "paediatrics:ors.docx", "paediatrics:policies/leave.html"
+        "paediatrics:hand-hygiene.md",
+        "paediatrics:ors.docx",
+        "paediatrics:policies/leave.html",
     }
     md = pages["paediatrics:hand-hygiene.md"]
     assert md.live and md.title == "Hand hygiene: the five moments"
@@ -85,7 +90,9 @@ def test_mixed_folder_imports_all_but_the_broken_file(kb, tmp_path):
     text = md.body[0].value.source
     assert "<h2>When</h2>" in text and "<ol><li>Before touching" in text and "<ul>" in text
     assert md.body[1].value["data"] == [
-        ["Moment", "Minimum time"], ["Rub", "20 s"], ["Wash", "40 s"]
+        ["Moment", "Minimum time"],
+        ["Rub", "20 s"],
+        ["Wash", "40 s"],
     ]
     assert md.body[1].value["first_row_is_table_header"] is True
     assert md.body[2].value["image"].title == "Five moments poster"

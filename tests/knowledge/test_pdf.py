@@ -23,7 +23,9 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path.write_bytes(pdf)
     return subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True, check=True, text=True,
+        capture_output=True,
+        check=True,
+        text=True,
     ).stdout
 
 
@@ -35,10 +37,20 @@ def squeeze(text: str) -> str:
 
 def test_pdf_contains_the_khmer_title_as_text(client, kb, tmp_path):
     page = add_article(
-        kb.space, KM_TITLE, slug=slugify(KM_TITLE, allow_unicode=True), owner_position=kb.owner,
-        body=[{"type": "rich_text", "value": "<h2>ការវាយតម្លៃ</h2><p>ផ្តល់ ORS និងស័ង្កសី។</p>"},
-              {"type": "table", "value": {"data": [["អាយុ", "បរិមាណ"], ["< ២ ឆ្នាំ", "៥០ ml"]],
-                                          "first_row_is_table_header": True}}],
+        kb.space,
+        KM_TITLE,
+        slug=slugify(KM_TITLE, allow_unicode=True),
+        owner_position=kb.owner,
+        body=[
+            {"type": "rich_text", "value": "<h2>ការវាយតម្លៃ</h2><p>ផ្តល់ ORS និងស័ង្កសី។</p>"},
+            {
+                "type": "table",
+                "value": {
+                    "data": [["អាយុ", "បរិមាណ"], ["< ២ ឆ្នាំ", "៥០ ml"]],
+                    "first_row_is_table_header": True,
+                },
+            },
+        ],
     )
     response = client.get(f"/kb/pages/{page.pk}/pdf/")
     assert response.status_code == 200

@@ -50,8 +50,12 @@ def board(kb):
 
 def test_a_document_of_a_private_space_is_served_to_members_only(kb, board):
     doc = a_document()
-    add_article(board, "Budget", slug="budget", body=[
-        {"type": "download", "value": {"document": doc.pk, "title": ""}}])
+    add_article(
+        board,
+        "Budget",
+        slug="budget",
+        body=[{"type": "download", "value": {"document": doc.pk, "title": ""}}],
+    )
     member, outsider, anonymous = clients(kb)
     response = member.get(doc.url)
     assert response.status_code == 200
@@ -72,8 +76,12 @@ def test_a_document_also_used_by_a_public_page_is_served_to_all(kb, board):
 
 def test_an_image_of_a_private_space_is_served_through_a_checked_address(kb, board):
     image = an_image()
-    article = add_article(board, "Ward plan", slug="ward-plan", body=[
-        {"type": "image", "value": {"image": image.pk, "caption": "Plan"}}])
+    article = add_article(
+        board,
+        "Ward plan",
+        slug="ward-plan",
+        body=[{"type": "image", "value": {"image": image.pk, "caption": "Plan"}}],
+    )
     member, outsider, anonymous = clients(kb)
     html = member.get(article.url).content.decode()
     address = f"/kb/images/{image.pk}/max-800x800/"
@@ -88,8 +96,12 @@ def test_an_image_of_a_private_space_is_served_through_a_checked_address(kb, boa
 
 def test_the_pdf_of_a_private_article_still_contains_its_image(kb, board, tmp_path):
     image = an_image()
-    article = add_article(board, "Ward plan", slug="ward-plan", body=[
-        {"type": "image", "value": {"image": image.pk, "caption": "Plan"}}])
+    article = add_article(
+        board,
+        "Ward plan",
+        slug="ward-plan",
+        body=[{"type": "image", "value": {"image": image.pk, "caption": "Plan"}}],
+    )
     member, _outsider, _anonymous = clients(kb)
     response = member.get(f"/kb/pages/{article.pk}/pdf/")
     assert response.status_code == 200
@@ -100,3 +112,35 @@ def test_the_pdf_of_a_private_article_still_contains_its_image(kb, board, tmp_pa
         ["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True
     ).stdout
     assert len(listing.strip().splitlines()) == 3  # two heading lines, one image
+
+
+def rich_text_with(image):
+    embed = f'<embed embedtype="image" id="{image.pk}" format="fullwidth" alt="Ward &lt;plan&gt;"/>'
+    return [{"type": "rich_text", "value": f"<p>The plan:</p>{embed}"}]
+
+
+def test_an_image_inside_rich_text_of_a_private_space_goes_to_members_only(kb, board):
+    image = an_image()
+    article = add_article(board, "Ward plan", slug="ward-plan", body=rich_text_with(image))
+    member, outsider, anonymous = clients(kb)
+    html = member.get(article.url).content.decode()
+    address = f"/kb/images/{image.pk}/width-800/"
+    assert f'src="{address}"' in html and "/media/" not in html
+    assert 'alt="Ward &lt;plan&gt;"' in html and 'class="richtext-image full-width"' in html
+    response = member.get(address)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert outsider.get(address).status_code == 403
+    assert anonymous.get(address).status_code == 302
+    assert member.get(f"/kb/images/{image.pk}/width-801/").status_code == 404
+
+
+def test_an_image_inside_rich_text_of_a_public_page_goes_to_everyone(kb):
+    image = an_image()
+    article = add_article(kb.space, "Ward plan", slug="ward-plan", body=rich_text_with(image))
+    _member, outsider, anonymous = clients(kb)
+    html = anonymous.get(article.url).content.decode()
+    address = f"/kb/images/{image.pk}/width-800/"
+    assert f'src="{address}"' in html and "/media/" not in html
+    assert outsider.get(address).status_code == 200
+    assert anonymous.get(address).status_code == 200

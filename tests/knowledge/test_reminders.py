@@ -63,7 +63,9 @@ def test_reminders_are_sent_at_30_and_7_days_and_on_the_date_once_each(kb, moved
         f"“Severe dehydration” is due for review today ({due}).",
     ]
     assert list(ReviewReminder.objects.order_by("pk").values_list("kind", flat=True)) == [
-        "30d", "7d", "due",
+        "30d",
+        "7d",
+        "due",
     ]
 
 

@@ -63,3 +63,18 @@ def test_khmer_reader_lists_every_article_once_preferring_khmer(client, kb):
         assert KM_TITLE in html and "Zinc" in html, url
         assert ">Severe dehydration</a>" not in html  # the Khmer version replaces it
     assert "Paediatrics" in client.get(kb.index.url).content.decode()  # the space, via km tree
+
+
+def test_a_view_restriction_on_the_english_space_guards_the_khmer_translation(client, kb):
+    # The Khmer space is an alias of the English one: Wagtail applies the source's
+    # restrictions to it, and so must the ancestry our routing loads.
+    from wagtail.models import PageViewRestriction
+
+    km_page = translate_to_khmer(kb.article)
+    assert km_page.get_parent().alias_of_id == kb.space.pk
+    PageViewRestriction.objects.create(page=kb.space, restriction_type=PageViewRestriction.LOGIN)
+    client.cookies["sahakar_language"] = "km"
+    response = client.get(kb.article.url)
+    assert response.status_code == 302 and "login/?next=" in response["Location"]
+    client.force_login(kb.users["reader"])
+    assert client.get(kb.article.url).status_code == 200

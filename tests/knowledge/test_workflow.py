@@ -13,8 +13,9 @@ from knowledge.services import act_on_task
 
 def waiting_for(user) -> list[str]:
     return list(
-        Recipient.objects.filter(user=user, notification__event_type="knowledge.approval_waiting")
-        .values_list("notification__message_en", flat=True)
+        Recipient.objects.filter(
+            user=user, notification__event_type="knowledge.approval_waiting"
+        ).values_list("notification__message_en", flat=True)
     )
 
 

@@ -1,10 +1,12 @@
 """The resume guarantee over an at-most-once channel layer: checkpoints and resume "have"."""
 
+import asyncio
+
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.db import transaction
 
-from realtime import selectors
+from realtime import checkpoints, selectors
 from realtime.models import Event
 from realtime.services import push
 from tests.realtime.test_consumer import connect, recv, recv_until
@@ -115,13 +117,45 @@ async def test_a_bad_have_is_refused_naming_the_field(amake_user, no_checkpoints
     await ws.disconnect()
 
 
-def test_a_checkpoint_reads_one_query_and_one_more_only_for_lost_events(
+def test_the_checkpoints_of_many_sockets_read_together_each_its_own_share(
+    make_user, django_assert_num_queries
+):
+    alice, bob, carol = make_user(), make_user(), make_user()
+    mine = _store_silently(user_id=alice.pk).seq
+    theirs = _store_silently(user_id=bob.pk).seq
+    with transaction.atomic():
+        room = Event.objects.create(type="test.event", payload={}, stream="room.1").seq
+    reader = checkpoints.CheckpointReader(window=0.01, limit=100)
+
+    async def together():
+        return await asyncio.gather(
+            reader.read(user_id=alice.pk, streams=frozenset({"room.1"}), after=0),
+            reader.read(user_id=bob.pk, streams=frozenset(), after=0),
+            reader.read(user_id=carol.pk, streams=frozenset({"room.2"}), after=0),
+            reader.read(user_id=bob.pk, streams=frozenset({"room.1"}), after=theirs),
+        )
+
+    with django_assert_num_queries(1):
+        answers = async_to_sync(together)()
+    # Each socket sees only its own events; all share how far the read reached.
+    assert answers == [([mine, room], room), ([theirs], room), ([], room), ([room], room)]
+
+
+def test_a_truncated_read_covers_only_what_it_read(make_user):
+    me = make_user()
+    seqs = [_store_silently(user_id=me.pk, n=n).seq for n in range(5)]
+    reader = checkpoints.CheckpointReader(window=0.0, limit=3)
+    answer = async_to_sync(reader.read)(user_id=me.pk, streams=frozenset(), after=0)
+    assert answer == (seqs[:3], seqs[2])
+
+
+def test_lost_events_cost_one_more_query_and_none_when_received_live(
     make_user, django_assert_num_queries
 ):
     me = make_user()
     seqs = [_store_silently(user_id=me.pk, n=n).seq for n in range(3)]
     with django_assert_num_queries(1):
-        assert selectors.visible_seqs(user_id=me.pk, streams=["a", "b"], after=0, limit=10) == seqs
-    with django_assert_num_queries(1):
         frames = selectors.event_frames(seqs=seqs[1:])
     assert [f["seq"] for f in frames] == seqs[1:]
+    checkpoints.remember_live_text(seqs[0], '{"seq":1}')
+    assert checkpoints.live_text(seqs[0]) == '{"seq":1}'

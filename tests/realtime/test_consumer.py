@@ -1,14 +1,16 @@
 """StreamConsumer in-process (channels' WebsocketCommunicator, the settings' layer)."""
 
+import asyncio
 import json
 import threading
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
-from realtime import consumers, selectors
+from realtime import consumers, fanout, selectors
 from realtime.consumers import StreamConsumer
 from realtime.handlers import FrameError, frame_handler
 from realtime.services import notify_stream_membership, publish, send_ephemeral_async
@@ -316,4 +318,48 @@ async def test_rate_limit_answers_with_retry_after(amake_user, settings):
     for frame in frames[5:]:
         assert frame["code"] == "rate_limited"
         assert 0 < frame["retry_after"] <= 2
+    await ws.disconnect()
+
+
+async def test_the_process_subscribes_once_per_group_and_fans_out_to_each_socket(
+    amake_user, agroup
+):
+    group = await agroup("ward")
+    people = [await amake_user(groups=(group,)) for _ in range(3)]
+    sockets = [await connect(person) for person in people]
+    for ws in sockets:
+        await recv(ws)
+    stream_group = f"stream.{STREAM_PREFIX}{group.pk}"
+    hub = fanout.for_layer(get_channel_layer())
+    assert len(hub.members[stream_group]) == 3
+    assert stream_group in hub.subscribed
+
+    event = await apublish(stream=f"{STREAM_PREFIX}{group.pk}", payload={"n": 1})
+    for ws in sockets:
+        assert await recv(ws) == {"type": "test.event", "seq": event.seq, "n": 1}
+
+    for ws in sockets[:2]:
+        await ws.disconnect()
+    assert len(hub.members[stream_group]) == 1
+    assert stream_group in hub.subscribed
+    await sockets[2].disconnect()
+    await asyncio.sleep(0.05)  # the unsubscription runs as its own task
+    assert stream_group not in hub.members
+    assert stream_group not in hub.subscribed
+
+
+async def test_a_burst_larger_than_a_channel_layer_default_reaches_the_socket(amake_user):
+    person = await amake_user()
+    ws = await connect(person)
+    await recv(ws)
+    # Ephemeral frames are never repaired from the database: a drop would show here.
+    # Sent together, they are all queued before the fan-out reads the first one.
+    await asyncio.gather(
+        *(
+            send_ephemeral_async(user_id=person.pk, frame={"type": "test.burst", "n": n})
+            for n in range(300)
+        )
+    )
+    received = [(await recv(ws))["n"] for _ in range(300)]
+    assert received == list(range(300))
     await ws.disconnect()

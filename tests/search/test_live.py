@@ -30,9 +30,7 @@ def _eventually(check, timeout=30.0):
     return check()
 
 
-def test_saved_person_becomes_searchable_through_worker_and_daphne(
-    live_servers, django_user_model
-):
+def test_saved_person_becomes_searchable_through_worker_and_daphne(live_servers, django_user_model):
     (server,) = live_servers(1, with_worker=True)
     user = django_user_model.objects.create_user("searcher", password="pw-searcher-1")
     cookie = login_cookie(user)

@@ -175,6 +175,21 @@ class LivePool:
         while self.workers:
             _stop(self.workers.pop())
 
+    def reset_servers(self) -> None:
+        """Each test starts with servers that remember nothing of earlier tests."""
+        for key, server in self.servers.items():
+            if not server.alive():
+                raise RuntimeError(f"Live server {key} died:\n{server.log()}")
+            status = server.get("/__live__/reset")[0]
+            if status != 204:
+                raise RuntimeError(f"Live server {key} refused the reset ({status})")
+
+    def kill(self, server: LiveServer) -> None:
+        """Crash a server (SIGKILL: no shutdown code runs); the next test gets a new one."""
+        server.process.kill()
+        server.process.wait(timeout=10)
+        self.servers = {key: s for key, s in self.servers.items() if s is not server}
+
     def stop_all(self) -> None:
         self.stop_workers()
         for server in self.servers.values():
@@ -324,9 +339,38 @@ def _live_test(transactional_db, live_pool, settings):
 
     settings.DATA_DIR = live_pool.data_dir
     clock.set_offset(None)
+    live_pool.reset_servers()
     yield live_pool
     live_pool.stop_workers()
     clock.set_offset(None)
+    _wait_for_quiet_database()
+
+
+def _wait_for_quiet_database(*, quiet_for: float = 0.25, timeout: float = 15.0) -> None:
+    """Let the servers finish the writes a test's last frames started before the flush.
+
+    PostgreSQL's TRUNCATE locks table after table; a server still writing (a disconnect
+    handler, a call leaving) can deadlock with it, and the flush then fails the test.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+            )
+            busy = cursor.fetchone()[0]
+        now = time.monotonic()
+        if busy:
+            quiet_since = now
+        elif now - quiet_since >= quiet_for:
+            return
+        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -344,6 +388,7 @@ def live_servers(_live_test):
             _live_test.start_worker(preload=tuple(preload))
         return servers
 
+    start.kill = _live_test.kill
     return start
 
 

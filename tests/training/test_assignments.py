@@ -41,14 +41,14 @@ def test_unit_assignment_reaches_every_descendant_and_nobody_else(course, staff,
 
 
 def test_unit_only_assignment_skips_sub_units(course, staff, units):
-    create_assignment(course=course.course, unit=units.province, include_descendants=False,
-                      due_date=DUE)
+    create_assignment(
+        course=course.course, unit=units.province, include_descendants=False, due_date=DUE
+    )
     assert enrolled(course) == {"provincial"}
 
 
 def test_role_tag_assignment_within_a_unit_and_everywhere(course, staff, units):
-    create_assignment(course=course.course, unit=units.province, role_tag="midwife",
-                      due_date=DUE)
+    create_assignment(course=course.course, unit=units.province, role_tag="midwife", due_date=DUE)
     assert enrolled(course) == {"district", "nurse"}
     create_assignment(course=course.course, role_tag="midwife", due_date=DUE)
     assert enrolled(course) == {"district", "nurse", "elsewhere"}
@@ -57,15 +57,15 @@ def test_role_tag_assignment_within_a_unit_and_everywhere(course, staff, units):
 def test_named_person_and_bad_targets(course, staff, units):
     from training.errors import TrainingError
 
-    create_assignment(course=course.course, person=staff["minister"], due_date=DUE,
-                      mandatory=False)
+    create_assignment(course=course.course, person=staff["minister"], due_date=DUE, mandatory=False)
     assert enrolled(course) == {"minister"}
     assert Enrolment.objects.get().mandatory is False
     with pytest.raises(TrainingError):
         create_assignment(course=course.course, due_date=DUE)
     with pytest.raises(TrainingError):
-        create_assignment(course=course.course, person=staff["nurse"], unit=units.centre,
-                          due_date=DUE)
+        create_assignment(
+            course=course.course, person=staff["nurse"], unit=units.centre, due_date=DUE
+        )
 
 
 def test_newcomer_to_an_assigned_unit_is_enrolled_when_their_position_is_saved(
@@ -102,23 +102,35 @@ def test_periodic_sync_catches_bulk_changes(course, staff, units):
     assert sync_all_assignments() == 0
 
 
-def test_assignment_form_for_a_unit_head_is_limited_to_their_subtree(
-    client, course, staff, units
-):
+def test_assignment_form_for_a_unit_head_is_limited_to_their_subtree(client, course, staff, units):
     head = make_person("head", unit=units.district, tags="unit-head")
     client.force_login(head.user)
     page = client.get("/learning/assign/")
     assert page.status_code == 200
-    r = client.post("/learning/assign/", {
-        "course": course.course.pk, "unit": units.province.pk, "include_descendants": "on",
-        "due_date": "2031-01-31", "mandatory": "on", "newcomer_days": 30,
-    })
+    r = client.post(
+        "/learning/assign/",
+        {
+            "course": course.course.pk,
+            "unit": units.province.pk,
+            "include_descendants": "on",
+            "due_date": "2031-01-31",
+            "mandatory": "on",
+            "newcomer_days": 30,
+        },
+    )
     assert r.status_code == 200 and "You do not manage this unit." in r.content.decode()
     assert not Assignment.objects.exists()
-    r = client.post("/learning/assign/", {
-        "course": course.course.pk, "unit": units.district.pk, "include_descendants": "on",
-        "due_date": "2031-01-31", "mandatory": "on", "newcomer_days": 30,
-    })
+    r = client.post(
+        "/learning/assign/",
+        {
+            "course": course.course.pk,
+            "unit": units.district.pk,
+            "include_descendants": "on",
+            "due_date": "2031-01-31",
+            "mandatory": "on",
+            "newcomer_days": 30,
+        },
+    )
     assert r.status_code == 302
     assert enrolled(course) == {"district", "nurse", "head"}
 
@@ -134,10 +146,15 @@ def test_assignment_form_keeps_input_on_error(client, course, units, staff):
     hr = make_person("hr")
     hr.user.user_permissions.add(Permission.objects.get(codename="view_training_report"))
     client.force_login(hr.user)
-    r = client.post("/learning/assign/", {
-        "course": course.course.pk, "role_tag": "mid wife", "due_date": "not a date",
-        "newcomer_days": 30,
-    })
+    r = client.post(
+        "/learning/assign/",
+        {
+            "course": course.course.pk,
+            "role_tag": "mid wife",
+            "due_date": "not a date",
+            "newcomer_days": 30,
+        },
+    )
     body = r.content.decode()
     assert r.status_code == 200
     assert 'value="mid wife"' in body and "Enter a valid date." in body

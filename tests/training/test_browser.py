@@ -82,8 +82,9 @@ def test_trainee_passes_a_course_in_khmer_and_the_certificate_verifies(
     pdf = Path(download_info.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
-                              capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
         assert "សុខ ដារា" in text
     certificate = Certificate.objects.get(person=trainee)
     assert certificate.code in (text if shutil.which("pdftotext") else certificate.code)

@@ -19,8 +19,12 @@ def pass_quiz(person, quiz, *, right=True):
     attempt = quiz_services.start_attempt(person=person, quiz=quiz)
     if right:
         for answer in attempt.answers.select_related("question"):
-            quiz_services.save_answer(person=person, attempt=attempt, position=answer.position,
-                                      response=correct_response(answer.question))
+            quiz_services.save_answer(
+                person=person,
+                attempt=attempt,
+                position=answer.position,
+                response=correct_response(answer.question),
+            )
     return quiz_services.submit_attempt(person=person, attempt=attempt)
 
 
@@ -71,8 +75,9 @@ def test_certificate_pdf_has_the_khmer_and_latin_names_as_text(client, certifica
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     if not shutil.which("pdftotext"):
         skip_or_fail_when_missing("pdftotext (poppler-utils) not installed")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=r.content,
-                          capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=r.content, capture_output=True, check=True
+    ).stdout.decode()
     assert "សុខ ដារា" in text
     assert "Trainee Test" in text
     assert certificate.code in text

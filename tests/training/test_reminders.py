@@ -23,8 +23,9 @@ def test_reminders_follow_the_due_date(course, units, clock_offset):
     due = selectors.today() + datetime.timedelta(days=10)
     create_assignment(course=course.course, unit=units.centre, due_date=due)
     enrolment = nurse.enrolments.get()
-    assert keys() == [("training.assigned", f"training.assigned:{enrolment.pk}:"
-                       f"{enrolment.assignment_id}")]
+    assert keys() == [
+        ("training.assigned", f"training.assigned:{enrolment.pk}:{enrolment.assignment_id}")
+    ]
     base = f"{enrolment.pk}:{due.isoformat()}"
 
     expected = {

@@ -53,7 +53,10 @@ class CoursePage(Page):
         help_text=_("Anyone may enrol themselves. Otherwise only assigned people take it."),
     )
     prerequisites = ParentalManyToManyField(
-        "self", verbose_name=_("prerequisites"), blank=True, symmetrical=False,
+        "self",
+        verbose_name=_("prerequisites"),
+        blank=True,
+        symmetrical=False,
         related_name="required_by",
     )
     certificate_validity_months = models.PositiveSmallIntegerField(
@@ -137,9 +140,14 @@ class LessonPage(Page):
         return site_id, root_url, reverse("training:lesson", kwargs={"lesson_id": self.pk})
 
     def serve(self, request, *args, **kwargs):
-        from ..views.learning import lesson_detail
+        from ..views.learning import lesson
 
-        return lesson_detail(request, lesson=self)
+        return lesson(request, lesson_id=self.pk, served_by_wagtail=True)
+
+    def serve_preview(self, request, mode_name):
+        from ..views.learning import lesson_preview
+
+        return lesson_preview(request, lesson=self)
 
 
 class QuizPage(Page):
@@ -197,7 +205,9 @@ class QuizPage(Page):
 class QuizBankDraw(Orderable):
     quiz = ParentalKey(QuizPage, on_delete=models.CASCADE, related_name="draws")
     bank = models.ForeignKey(
-        "training.QuestionBank", verbose_name=_("question bank"), on_delete=models.PROTECT,
+        "training.QuestionBank",
+        verbose_name=_("question bank"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     count = models.PositiveSmallIntegerField(
@@ -208,5 +218,3 @@ class QuizBankDraw(Orderable):
 
     def __str__(self) -> str:
         return f"{self.bank} × {self.count or 'all'}"
-
-

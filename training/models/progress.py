@@ -11,32 +11,51 @@ class Assignment(models.Model):
     The people it reaches get an Enrolment; ``services.sync_assignment`` adds newcomers."""
 
     course = models.ForeignKey(
-        "training.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE,
+        "training.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.CASCADE,
         related_name="assignments",
     )
     unit = models.ForeignKey(
-        "directory.OrgUnit", verbose_name=_("org unit"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="training_assignments",
+        "directory.OrgUnit",
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="training_assignments",
     )
     include_descendants = models.BooleanField(_("include sub-units"), default=True)
     role_tag = models.CharField(
-        _("role tag"), max_length=64, blank=True,
+        _("role tag"),
+        max_length=64,
+        blank=True,
         help_text=_("Positions with this tag (within the unit, if one is given)."),
     )
     person = models.ForeignKey(
-        "directory.Person", verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="training_assignments",
+        "directory.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="training_assignments",
     )
     due_date = models.DateField(_("due date"))
     mandatory = models.BooleanField(_("mandatory"), default=True)
     newcomer_days = models.PositiveSmallIntegerField(
-        _("days given to newcomers"), default=30,
-        help_text=_("Someone who joins later is due this many days after joining, "
-                    "or on the due date if that is later."),
+        _("days given to newcomers"),
+        default=30,
+        help_text=_(
+            "Someone who joins later is due this many days after joining, "
+            "or on the due date if that is later."
+        ),
     )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     active = models.BooleanField(_("active"), default=True)
@@ -61,17 +80,25 @@ class Enrolment(models.Model):
         ASSIGNED = "assigned", _("Assigned")
 
     person = models.ForeignKey(
-        "directory.Person", verbose_name=_("person"), on_delete=models.CASCADE,
+        "directory.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
         related_name="enrolments",
     )
     course = models.ForeignKey(
-        "training.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE,
+        "training.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.CASCADE,
         related_name="enrolments",
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     assignment = models.ForeignKey(
-        Assignment, verbose_name=_("assignment"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="enrolments",
+        Assignment,
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolments",
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     mandatory = models.BooleanField(_("mandatory"), default=False)
@@ -113,11 +140,15 @@ class LessonView(models.Model):
 
 class Attempt(models.Model):
     person = models.ForeignKey(
-        "directory.Person", verbose_name=_("person"), on_delete=models.CASCADE,
+        "directory.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
         related_name="quiz_attempts",
     )
     quiz = models.ForeignKey(
-        "training.QuizPage", verbose_name=_("quiz"), on_delete=models.CASCADE,
+        "training.QuizPage",
+        verbose_name=_("quiz"),
+        on_delete=models.CASCADE,
         related_name="attempts",
     )
     number = models.PositiveSmallIntegerField(_("attempt number"))
@@ -147,9 +178,7 @@ class AttemptAnswer(models.Model):
     """One drawn question of an attempt, saved as soon as the trainee answers it."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(
-        "training.Question", on_delete=models.CASCADE, related_name="+"
-    )
+    question = models.ForeignKey("training.Question", on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()
     # Choice ids in the order this trainee sees them (shuffled once, stable on resume).
     choice_order = models.JSONField(default=list)
@@ -185,11 +214,15 @@ class Reminder(models.Model):
 class Certificate(models.Model):
     code = models.CharField(_("verification code"), max_length=20, unique=True)
     person = models.ForeignKey(
-        "directory.Person", verbose_name=_("person"), on_delete=models.CASCADE,
+        "directory.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
         related_name="certificates",
     )
     course = models.ForeignKey(
-        "training.CoursePage", verbose_name=_("course"), on_delete=models.PROTECT,
+        "training.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
         related_name="certificates",
     )
     # What the certificate says, frozen at issue (names and titles may change later).

@@ -85,9 +85,14 @@ def sync_assignment(*, assignment: Assignment, initial: bool = False) -> list[En
             enrolment = existing.get(person.pk)
             if enrolment is None:
                 enrolment = Enrolment.objects.create(
-                    person=person, course=assignment.course, source=Enrolment.Source.ASSIGNED,
-                    assignment=assignment, due_date=due, mandatory=assignment.mandatory,
-                    enrolled_at=now, cycle_started_at=now,
+                    person=person,
+                    course=assignment.course,
+                    source=Enrolment.Source.ASSIGNED,
+                    assignment=assignment,
+                    due_date=due,
+                    mandatory=assignment.mandatory,
+                    enrolled_at=now,
+                    cycle_started_at=now,
                 )
             elif enrolment.assignment_id is None and not enrolment.completed_at:
                 # A self-enrolment becomes an assignment (keeps its progress).

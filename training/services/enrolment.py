@@ -9,7 +9,7 @@ from collab.directory.models import Person
 
 from .. import selectors
 from ..errors import TrainingError
-from ..models import Certificate, CoursePage, Enrolment, LessonPage, LessonView
+from ..models import Certificate, CoursePage, Enrolment, LessonView
 
 
 def enrol(*, person: Person, course: CoursePage) -> Enrolment:
@@ -33,8 +33,11 @@ def enrol(*, person: Person, course: CoursePage) -> Enrolment:
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
-                person=person, course=course, source=Enrolment.Source.SELF,
-                enrolled_at=now, cycle_started_at=now,
+                person=person,
+                course=course,
+                source=Enrolment.Source.SELF,
+                enrolled_at=now,
+                cycle_started_at=now,
             )
     except IntegrityError:  # a double click raced us
         return Enrolment.objects.get(person=person, course=course)
@@ -45,17 +48,13 @@ def enrol(*, person: Person, course: CoursePage) -> Enrolment:
     return enrolment
 
 
-def record_lesson_view(
-    *, person: Person, lesson: LessonPage, course: CoursePage | None = None
-) -> None:
-    course = course or selectors.course_of(lesson)
-    if course is None:
-        return
+def record_lesson_view(*, person_id: int, lesson_id: int, course_id: int) -> None:
+    """The person opened the lesson (of that course): progress, maybe completion."""
     _view, created = LessonView.objects.get_or_create(
-        person=person, lesson=lesson, defaults={"first_viewed_at": clock.now()}
+        person_id=person_id, lesson_id=lesson_id, defaults={"first_viewed_at": clock.now()}
     )
     if created:
-        enrolment = Enrolment.objects.filter(person=person, course=course).first()
+        enrolment = Enrolment.objects.filter(person_id=person_id, course_id=course_id).first()
         if enrolment is not None:
             update_completion(enrolment=enrolment)
 
@@ -65,8 +64,10 @@ def update_completion(*, enrolment: Enrolment) -> Certificate | None:
     """Mark the enrolment complete and issue its certificate once the completion rule holds."""
     from .certificates import issue_certificate
 
-    enrolment = Enrolment.objects.select_for_update().select_related("course", "person").get(
-        pk=enrolment.pk
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("course", "person")
+        .get(pk=enrolment.pk)
     )
     if enrolment.completed_at:
         return None
@@ -87,9 +88,7 @@ def start_renewal(*, enrolment: Enrolment) -> Enrolment:
     enrolment.completed_at = None
     enrolment.cycle_started_at = now
     if enrolment.assignment_id and enrolment.mandatory:
-        enrolment.due_date = selectors.today() + timedelta(
-            days=enrolment.assignment.newcomer_days
-        )
+        enrolment.due_date = selectors.today() + timedelta(days=enrolment.assignment.newcomer_days)
     enrolment.save(update_fields=["completed_at", "cycle_started_at", "due_date"])
     return enrolment
 
@@ -98,18 +97,24 @@ def start_renewal(*, enrolment: Enrolment) -> Enrolment:
 def renew_expired_certifications() -> int:
     """Completed enrolments whose certificate has expired start a renewal cycle."""
     now = clock.now()
-    expired = Certificate.objects.filter(
-        expires_at__lte=now, revoked_at__isnull=True
-    ).values_list("person_id", "course_id")
+    expired = Certificate.objects.filter(expires_at__lte=now, revoked_at__isnull=True).values_list(
+        "person_id", "course_id"
+    )
     renewed = 0
     for person_id, course_id in set(expired):
-        enrolment = Enrolment.objects.filter(
-            person_id=person_id, course_id=course_id, completed_at__isnull=False
-        ).select_related("assignment").first()
+        enrolment = (
+            Enrolment.objects.filter(
+                person_id=person_id, course_id=course_id, completed_at__isnull=False
+            )
+            .select_related("assignment")
+            .first()
+        )
         if enrolment is None:
             continue
         still_valid = Certificate.objects.filter(
-            person_id=person_id, course_id=course_id, revoked_at__isnull=True,
+            person_id=person_id,
+            course_id=course_id,
+            revoked_at__isnull=True,
             issued_at__gte=enrolment.cycle_started_at,
         ).exclude(expires_at__lte=now)
         if not still_valid.exists():

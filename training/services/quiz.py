@@ -133,7 +133,8 @@ def save_answer(*, person: Person, attempt: Attempt, position: int, response) ->
         )
         if answer is None:
             raise TrainingError(
-                "no_question", _("Question %(n)d is not in this attempt.") % {"n": position},
+                "no_question",
+                _("Question %(n)d is not in this attempt.") % {"n": position},
                 status=404,
             )
         choices = _choices(answer.question)

@@ -1,8 +1,10 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 from .. import selectors
 from ..errors import TrainingError
@@ -17,19 +19,51 @@ def person_required(view):
             return redirect_to_login(request.get_full_path())
         request.person = selectors.person_for(request.user)
         if request.person is None:
-            return refused(
-                request,
-                TrainingError(
-                    "no_person",
-                    _("Your login is not linked to a person in the directory. "
-                      "Ask an administrator to link it."),
-                    status=403,
-                ),
-            )
+            return refused(request, no_person_error())
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
+def no_person_error() -> TrainingError:
+    return TrainingError(
+        "no_person",
+        _(
+            "Your login is not linked to a person in the directory. "
+            "Ask an administrator to link it."
+        ),
+        status=403,
+    )
+
+
 def refused(request, error: TrainingError):
     return render(request, "training/refused.html", {"error": error}, status=error.status)
+
+
+def restriction_error(request, page) -> TrainingError | None:
+    """Wagtail's view restrictions (login, groups, password) on ``page`` or above it, for
+    actions that do not go through Wagtail's serve view."""
+    for restriction in page.get_view_restrictions():
+        if not restriction.accept_request(request):
+            return TrainingError(
+                "restricted",
+                _("This course is restricted. Open its page first to get access."),
+                status=403,
+            )
+    return None
+
+
+def serve_through_wagtail(request, page, render_page) -> HttpResponse:
+    """Run Wagtail's serve hooks (view restrictions: login, groups, password form) around
+    ``render_page()``, as Wagtail's own serve view does, for our short links."""
+
+    def chain(page, request, args, kwargs):
+        return render_page()
+
+    for hook in reversed(hooks.get_hooks("on_serve_page")):
+        chain = hook(chain)
+    for hook in hooks.get_hooks("before_serve_page"):
+        result = hook(page, request, (), {})
+        if isinstance(result, HttpResponse):
+            return result
+    return chain(page, request, (), {})

@@ -1,13 +1,21 @@
 """Course catalogue, course and lesson pages (served from the Wagtail tree), My learning."""
 
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import selectors
+from .. import lesson_cache, selectors
 from ..errors import TrainingError
 from ..models import CoursePage, Enrolment, LessonPage
 from ..services import enrolment as enrolment_services
-from .common import person_required, refused
+from .common import (
+    no_person_error,
+    person_required,
+    refused,
+    restriction_error,
+    serve_through_wagtail,
+)
 
 
 @person_required
@@ -17,7 +25,8 @@ def course_catalogue(request, *, index):
         Enrolment.objects.filter(person=request.person).values_list("course_id", flat=True)
     )
     return render(
-        request, "training/catalogue.html",
+        request,
+        "training/catalogue.html",
         {"page": index, "courses": courses, "enrolled": enrolled},
     )
 
@@ -51,40 +60,62 @@ def course_detail(request, *, course):
     )
 
 
-def _can_read(person, course) -> bool:
-    return course.open_enrolment or Enrolment.objects.filter(person=person, course=course).exists()
+def lesson(request, lesson_id: int, *, served_by_wagtail: bool = False):
+    """A lesson: the shared part from the lesson cache, the reader's part in two queries.
+
+    The short link skips Wagtail's serve view, so a restricted lesson (login, groups or
+    password on it or above it) goes through Wagtail's serve hooks here."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    entry = lesson_cache.lesson_entry(lesson_id)
+    if entry is None:
+        raise Http404
+    if entry.restricted and not served_by_wagtail:
+        page = LessonPage.objects.get(pk=entry.lesson_id)
+        return serve_through_wagtail(request, page, lambda: _render_lesson(request, entry))
+    return _render_lesson(request, entry)
 
 
+def lesson_preview(request, *, lesson):
+    """Wagtail's preview of a lesson draft (it checked the editor's permission): rendered from
+    the draft, never cached, no progress recorded."""
+    entry = lesson_cache.build_entry(lesson)
+    if entry is None:
+        raise Http404
+    return render(request, "training/lesson.html", {"lesson": entry, "progress": None})
 
-@person_required
-def lesson_detail(request, *, lesson):
-    course = selectors.course_of(lesson)
-    if not _can_read(request.person, course):
+
+def _render_lesson(request, entry):
+    reader = selectors.lesson_reader(user=request.user, course_id=entry.course_id)
+    if reader is None:
+        return refused(request, no_person_error())
+    if not (entry.open_enrolment or reader.enrolment_id):
         return refused(request, TrainingError("not_enrolled", "", status=403))
-    enrolment_services.record_lesson_view(person=request.person, lesson=lesson, course=course)
-    siblings = list(lesson.get_siblings().live().only("id", "title", "url_path"))
-    index = next((i for i, p in enumerate(siblings) if p.pk == lesson.pk), 0)
-    return render(
-        request,
-        "training/lesson.html",
-        {
-            "page": lesson,
-            "course": course,
-            "previous": siblings[index - 1] if index > 0 else None,
-            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
-        },
+    viewed, attempts = selectors.lesson_progress(
+        reader=reader, lesson_ids=entry.lesson_ids, quizzes=entry.quizzes
     )
-
-
-def lesson(request, lesson_id: int):
-    page = get_object_or_404(LessonPage.objects.live().select_related("video"), pk=lesson_id)
-    return lesson_detail(request, lesson=page)
+    if entry.lesson_id not in viewed:
+        enrolment_services.record_lesson_view(
+            person_id=reader.person_id, lesson_id=entry.lesson_id, course_id=entry.course_id
+        )
+        viewed.add(entry.lesson_id)
+    progress = None
+    if reader.enrolment_id:
+        progress = selectors.progress_of(
+            lessons_total=len(entry.lesson_ids),
+            viewed=viewed,
+            quizzes=list(entry.quizzes),
+            attempts=attempts,
+        )
+    return render(request, "training/lesson.html", {"lesson": entry, "progress": progress})
 
 
 @require_POST
 @person_required
 def enrol(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if error := restriction_error(request, course):
+        return refused(request, error)
     try:
         enrolment_services.enrol(person=request.person, course=course)
     except TrainingError as error:

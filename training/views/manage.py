@@ -62,8 +62,18 @@ def reports(request):
 
 
 CSV_HEADER = [
-    "employee_id", "name_en", "name_km", "course", "source", "mandatory", "due_date",
-    "status", "progress_percent", "score", "completed_at", "certificate",
+    "employee_id",
+    "name_en",
+    "name_km",
+    "course",
+    "source",
+    "mandatory",
+    "due_date",
+    "status",
+    "progress_percent",
+    "score",
+    "completed_at",
+    "certificate",
 ]
 
 
@@ -101,18 +111,20 @@ def _csv(unit: OrgUnit, rows) -> HttpResponse:
     writer.writerow(CSV_HEADER)
     for row in rows:
         e = row.enrolment
-        writer.writerow([
-            e.person.employee_id,
-            e.person.name_en,
-            e.person.name_km,
-            e.course.title,
-            e.source,
-            "yes" if e.mandatory else "no",
-            e.due_date.isoformat() if e.due_date else "",
-            row.status,
-            row.progress.percent,
-            row.progress.score if row.progress.score is not None else "",
-            e.completed_at.isoformat() if e.completed_at else "",
-            row.certificate.code if row.certificate else "",
-        ])
+        writer.writerow(
+            [
+                e.person.employee_id,
+                e.person.name_en,
+                e.person.name_km,
+                e.course.title,
+                e.source,
+                "yes" if e.mandatory else "no",
+                e.due_date.isoformat() if e.due_date else "",
+                row.status,
+                row.progress.percent,
+                row.progress.score if row.progress.score is not None else "",
+                e.completed_at.isoformat() if e.completed_at else "",
+                row.certificate.code if row.certificate else "",
+            ]
+        )
     return response

@@ -12,7 +12,7 @@ from ..errors import TrainingError
 from ..models import Attempt, Enrolment, QuizPage
 from ..quiz_forms import attempt_questions, attempt_results, response_from_form
 from ..services import quiz as quiz_services
-from .common import person_required, refused
+from .common import person_required, refused, restriction_error
 
 
 @person_required
@@ -47,6 +47,8 @@ def quiz_detail(request, *, quiz):
 @person_required
 def start(request, quiz_id: int):
     quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
+    if error := restriction_error(request, quiz):
+        return refused(request, error)
     try:
         attempt = quiz_services.start_attempt(person=request.person, quiz=quiz)
     except TrainingError as error:
@@ -63,16 +65,22 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
 @person_required
 def attempt(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
-    if attempt.is_open and attempt.deadline and quiz_services.finish_expired_attempts(
-        person=request.person, quiz=attempt.quiz
+    if (
+        attempt.is_open
+        and attempt.deadline
+        and quiz_services.finish_expired_attempts(person=request.person, quiz=attempt.quiz)
     ):
         attempt.refresh_from_db()
     if not attempt.is_open:
         return render(
             request,
             "training/attempt_result.html",
-            {"attempt": attempt, "page": attempt.quiz, "results": attempt_results(attempt),
-             "course": selectors.course_of(attempt.quiz)},
+            {
+                "attempt": attempt,
+                "page": attempt.quiz,
+                "results": attempt_results(attempt),
+                "course": selectors.course_of(attempt.quiz),
+            },
         )
     return render(
         request,
@@ -101,8 +109,10 @@ def submit(request, attempt_id: int):
                 continue
             try:
                 quiz_services.save_answer(
-                    person=request.person, attempt=attempt,
-                    position=question.position, response=response,
+                    person=request.person,
+                    attempt=attempt,
+                    position=question.position,
+                    response=response,
                 )
             except TrainingError as error:
                 if error.code == "time_up":

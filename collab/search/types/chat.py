@@ -19,9 +19,7 @@ class MessageIndex(SahakarIndex, indexes.Indexable):
         return Message
 
     def index_queryset(self, using=None):
-        return Message.objects.filter(deleted__isnull=True).select_related(
-            "room", "author__person"
-        )
+        return Message.objects.filter(deleted__isnull=True).select_related("room", "author__person")
 
     def title_en(self, obj) -> str:
         person = getattr(obj.author, "person", None)

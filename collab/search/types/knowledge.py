@@ -115,11 +115,7 @@ class ArticleIndex(_KnowledgePageIndex, indexes.Indexable):
 
     def body(self, obj) -> str:
         tags = " ".join(t.name for t in obj.tags.all())
-        return "\n".join(
-            p
-            for p in (obj.summary, obj.audience, tags, stream_text(obj.body))
-            if p
-        )
+        return "\n".join(p for p in (obj.summary, obj.audience, tags, stream_text(obj.body)) if p)
 
 
 class SpaceIndex(_KnowledgePageIndex, indexes.Indexable):

@@ -286,5 +286,12 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") stream.reconnectNow();
   });
-  if (!(script && "manual" in script.dataset)) stream.start();
+  // Connect once every deferred script has run, so their listeners see the first frames.
+  if (!(script && "manual" in script.dataset)) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { stream.start(); });
+    } else {
+      stream.start();
+    }
+  }
 })();

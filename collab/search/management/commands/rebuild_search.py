@@ -26,6 +26,4 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="doc", disable=no_progress, file=self.stderr) as bar:
             count = rebuild_index(processes=processes, on_progress=bar.update)
         seconds = time.monotonic() - started
-        self.stdout.write(
-            self.style.SUCCESS(f"Indexed {count} documents in {seconds:.1f} s.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count} documents in {seconds:.1f} s."))

@@ -96,12 +96,19 @@
       });
   }
 
+  // The server's unread counts are the truth. A message that arrives while they load may
+  // or may not be in them, so it asks for them once more instead of being counted here.
+  var roomsLoading = null, roomsStale = false;
   function loadRooms() {
-    return api("GET", "/rooms").then(function (data) {
+    if (roomsLoading) { roomsStale = true; return roomsLoading; }
+    roomsLoading = api("GET", "/rooms").then(function (data) {
       rooms = {};
       data.items.forEach(function (r) { rooms[r.id] = r; });
       renderRooms();
-    });
+      roomsLoading = null;
+      if (roomsStale) { roomsStale = false; return loadRooms(); }
+    }, function (error) { roomsLoading = null; throw error; });
+    return roomsLoading;
   }
 
   function loadPublic() {
@@ -276,6 +283,19 @@
     if (stick) list.scrollTop = list.scrollHeight;
   }
 
+  function showRoomState() {
+    var archived = !!(rooms[current] && rooms[current].archived);
+    el("chat-composer").hidden = archived;
+    el("chat-archived").hidden = !archived;
+  }
+
+  function leaveRoomView() {
+    current = null; closeThread(); closePanel();
+    list.textContent = ""; el("chat-typing").textContent = "";
+    el("chat-room-tools").hidden = true; el("chat-composer").hidden = true;
+    el("chat-archived").hidden = true; el("chat-gone").hidden = false;
+  }
+
   function openRoom(id, push) {
     id = parseInt(id, 10);
     if (!rooms[id]) return;
@@ -285,7 +305,8 @@
     el("chat-room-name").textContent = roomTitle(rooms[id]);
     el("chat-room-topic").textContent = rooms[id].topic || "";
     el("chat-mute").checked = !!rooms[id].muted;
-    el("chat-composer").hidden = !!rooms[id].archived;
+    el("chat-gone").hidden = true;
+    showRoomState();
     el("chat-room-tools").hidden = false;
     var meeting = el("chat-meeting");
     if (meeting) meeting.action = root.dataset.meetingUrl.replace(/\/0\/$/, "/" + id + "/");
@@ -480,11 +501,13 @@
     }
     function choose(p) {
       if (!chosen.some(function (c) { return c.username === p.username; })) chosen.push(p);
+      seq++; // an answer still on its way must not reopen the list
       box.value = ""; items = []; render(); renderChosen(); box.focus();
     }
     box.addEventListener("input", function () {
       var q = box.value.trim(), mine = ++seq;
-      if (!q) { items = []; render(); return; }
+      items = []; render(); // never offer (or pick with Enter) the answer to older text
+      if (!q) return;
       api("GET", "/people?q=" + encodeURIComponent(q)).then(function (data) {
         if (mine !== seq) return;
         items = data.items; index = 0; render();
@@ -571,13 +594,18 @@
     return m ? m[2] : null;
   }
 
+  var suggestPending = null; // the mention being looked up: Enter waits for its list
   function updateSuggestions() {
     var q = mentionQuery();
-    if (q === null || !current) { suggest.hidden = true; return; }
+    suggestItems = []; renderSuggestions(); // never offer (or pick with Enter) older text's list
+    suggestPending = null;
+    if (q === null || !current) return;
+    suggestPending = q;
     api("GET", "/rooms/" + current + "/mentions?q=" + encodeURIComponent(q)).then(function (data) {
       if (mentionQuery() !== q) return;
+      suggestPending = null;
       suggestItems = data.items; suggestIndex = 0; renderSuggestions();
-    });
+    }, function () { if (suggestPending === q) suggestPending = null; });
   }
 
   function renderSuggestions() {
@@ -635,6 +663,8 @@
       if (f.room === current) {
         showMessage(m);
         if (m.author.username !== ME) markRead();
+      } else if (roomsLoading) {
+        roomsStale = true;
       } else if (rooms[f.room] && m.author.username !== ME) {
         rooms[f.room].unread = (rooms[f.room].unread || 0) + 1; renderRooms();
       }
@@ -666,7 +696,10 @@
       if (rooms[f.room]) { rooms[f.room].unread = f.unread; rooms[f.room].last_read_id = f.message; renderRooms(); }
     });
     stream.on("chat.joined", function (f) { rooms[f.room.id] = Object.assign(rooms[f.room.id] || {}, f.room); renderRooms(); });
-    stream.on("chat.left", function (f) { delete rooms[f.room]; renderRooms(); });
+    stream.on("chat.left", function (f) {
+      delete rooms[f.room]; renderRooms();
+      if (f.room === current) leaveRoomView();
+    });
     stream.on("chat.room", function (f) {
       if (!rooms[f.room.id]) return;
       ["name", "topic", "description", "archived"].forEach(function (k) { rooms[f.room.id][k] = f.room[k]; });
@@ -674,7 +707,7 @@
       if (f.room.id === current) {
         el("chat-room-name").textContent = roomTitle(rooms[current]);
         el("chat-room-topic").textContent = rooms[current].topic || "";
-        el("chat-composer").hidden = !!rooms[current].archived;
+        showRoomState();
       }
     });
     stream.on("chat.typing", function (f) {
@@ -726,7 +759,9 @@
       if (ev.key === "Escape") { suggest.hidden = true; return; }
     }
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
-      ev.preventDefault(); el("chat-composer").requestSubmit();
+      ev.preventDefault();
+      if (suggestPending !== null && suggestPending === mentionQuery()) return;
+      el("chat-composer").requestSubmit();
     }
   });
   input.addEventListener("input", function () {
@@ -757,7 +792,7 @@
         if (current === id) {
           el("chat-room-name").textContent = roomTitle(rooms[id]);
           el("chat-room-topic").textContent = room.topic || "";
-          el("chat-composer").hidden = !!room.archived;
+          showRoomState();
         }
         note.textContent = T.saved;
       }).catch(function (e) { el("chat-panel-error").textContent = e.message; }); // the form keeps what was typed
