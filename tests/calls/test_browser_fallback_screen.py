@@ -3,11 +3,10 @@ receives, and the automatic audio-only fallback decides from getStats() samples 
 with a slow link's figures) and stops sending video."""
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from realtime.calls.services import create_meeting
-from tests.support.browser import login_with_session, outside_browser_loop
+from tests.support.browser import join_meeting, outside_browser_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -33,26 +32,13 @@ SLOW_LINK = [
 ]
 
 
-def _join(browser, server, user, meeting):
-    context = browser.new_context(locale="en-US")
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": server.url}])
-    context.set_default_timeout(30_000)
-    login_with_session(context, server.url, user)
-    page = context.new_page()
-    page.goto(f"{server.url}/meetings/{meeting.pk}/")
-    page.wait_for_selector("#call[data-state=ready]")
-    page.click("[data-action=join]")
-    page.wait_for_selector("#call[data-state=in_call]")
-    return page
-
-
 def test_screen_share_then_automatic_audio_only(daphne_server, browser_factory):
     users = [get_user_model().objects.create_user(f"share{n}", password="x") for n in range(2)]
     meeting = outside_browser_loop(
         create_meeting, host=users[0], title="Training slides", invitees=users[1:]
     )
     browser = browser_factory(fake_media=True, extra_args=SCREEN_ARGS)
-    sharer, viewer = (_join(browser, daphne_server, u, meeting) for u in users)
+    sharer, viewer = (join_meeting(browser, daphne_server.url, u, meeting) for u in users)
     viewer.wait_for_function(REMOTE_WIDTH, arg=640)  # the fake camera
 
     sharer.click("[data-action=screen]")

@@ -4,11 +4,10 @@ again to those already subscribed), and when it leaves the other two go back to 
 Each page shows the others' video playing at every step."""
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from realtime.calls.services import create_meeting
-from tests.support.browser import login_with_session, outside_browser_loop
+from tests.support.browser import join_meeting, outside_browser_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -28,17 +27,8 @@ OTHERS_PLAYING = """([count, mode]) => {
 
 
 def _join(browser, server, user, meeting, errors):
-    context = browser.new_context(locale="en-US", viewport={"width": 800, "height": 600})
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": server.url}])
-    context.set_default_timeout(30_000)
-    login_with_session(context, server.url, user)
-    page = context.new_page()
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{server.url}/meetings/{meeting.pk}/")
-    page.wait_for_selector("#call[data-state=ready]")
-    page.click("[data-action=join]")
-    page.wait_for_selector("#call[data-state=in_call]")
-    return page
+    viewport = {"width": 800, "height": 600}
+    return join_meeting(browser, server.url, user, meeting, errors=errors, viewport=viewport)
 
 
 def test_third_person_moves_the_call_to_the_relay_and_back(live_servers, browser_factory):

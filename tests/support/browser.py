@@ -108,6 +108,25 @@ def login_with_session(context, base_url: str, user) -> None:
     )
 
 
+def join_meeting(browser, base_url: str, user, meeting, *, errors: list | None = None, **options):
+    """A signed-in English page of ``browser`` that has joined ``meeting``'s call.
+    ``options`` go to ``new_context``; page errors are appended to ``errors`` when given."""
+    from django.conf import settings
+
+    context = browser.new_context(locale="en-US", **options)
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base_url}])
+    context.set_default_timeout(30_000)
+    login_with_session(context, base_url, user)
+    page = context.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{base_url}/meetings/{meeting.pk}/")
+    page.wait_for_selector("#call[data-state=ready]")
+    page.click("[data-action=join]")
+    page.wait_for_selector("#call[data-state=in_call]")
+    return page
+
+
 def outside_browser_loop(func: Callable, *args, **kwargs):
     from django.db import connections
 
