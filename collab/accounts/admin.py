@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import PersonalToken, Profile
+from .models import AccountEvent, PersonalToken, Profile
 
 
 @admin.register(Profile)
@@ -25,4 +25,23 @@ class PersonalTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The audit log is read-only for everyone, superusers included."""
+
+    list_display = ["at", "kind", "username", "method", "success", "reason", "ip"]
+    list_filter = ["kind", "method", "success"]
+    search_fields = ["username", "reason", "ip"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -48,3 +48,55 @@ class PersonalToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "sk_" + secrets.token_urlsafe(32)
+
+
+class AccountEvent(models.Model):
+    """One row of the account audit log (``collab.accounts.audit.record`` writes them)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("sign-in")
+        LOGOUT = "logout", _("sign-out")
+        MFA_ENROLLED = "mfa_enrolled", _("second factor enrolled")
+        MFA_RESET = "mfa_reset", _("second factor reset")
+        INVITED = "invited", _("invitation sent")
+        PASSWORD_RESET = "password_reset", _("password reset")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        DEACTIVATED = "deactivated", _("deactivated")
+        PROVISIONED = "provisioned", _("provisioned")
+        SESSION_ENDED = "session_ended", _("session ended")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+    class Method(models.TextChoices):
+        SSO = "sso", _("single sign-on")
+        PASSWORD = "password", _("password")
+        PASSKEY = "passkey", _("passkey")
+        TOTP = "totp", _("authenticator app")
+        RECOVERY_CODE = "recovery_code", _("recovery code")
+        SCIM = "scim", _("SCIM")
+        IMPORT = "import", _("directory import")
+        ADMIN = "admin", _("administrator")
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_events",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    method = models.CharField(_("method"), max_length=32, choices=Method.choices, blank=True)
+    success = models.BooleanField(_("success"), default=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
