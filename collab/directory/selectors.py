@@ -5,11 +5,20 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from collab.core import clock
-from collab.directory.models import OnCallShift, OrgUnit, Person, Position
+from collab.directory.models import (
+    NAME_TRIGRAMS,
+    NAME_WORDS,
+    OnCallShift,
+    OrgUnit,
+    Person,
+    Position,
+)
 
 SPECIALIST_PREFIX = "specialist:"
 # Characters Khmer text often carries invisibly (zero-width space / joiners, BOM).
@@ -134,21 +143,61 @@ def _terms(q: str) -> list[str]:
     return unicodedata.normalize("NFC", (q or "").translate(_INVISIBLE)).split()[:8]
 
 
+# A term this short has no trigram: it matches the start of a name part only.
+_SHORTEST_PART = 3
+
+
+def _fts(table: str, match: str) -> Q:
+    return Q(pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match]))
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _name_part(term: str) -> Q:
+    """People with ``term`` in a name part (the start of one when the term is short),
+    answered from the name index of the database (see migration 0004)."""
+    if connection.vendor == "sqlite":
+        if len(term) < _SHORTEST_PART:
+            return _fts(NAME_WORDS, _phrase(term) + "*")
+        return _fts(NAME_TRIGRAMS, _phrase(term))
+    if len(term) < _SHORTEST_PART:
+        return Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
+    return Q(search_text__contains=term)
+
+
+def _rank(terms: list[str]) -> Case:
+    """0 when every term is a whole name part, 1 when each starts one, else 2."""
+    whole, start = Q(), Q()
+    for term in terms:
+        whole &= (
+            Q(search_text__startswith=term + " ")
+            | Q(search_text__contains=f" {term} ")
+            | Q(search_text__endswith=" " + term)
+        )
+        start &= Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
+    return Case(When(whole, then=Value(0)), When(start, then=Value(1)), default=Value(2))
+
+
 def search_people(q: str, *, include_inactive: bool = False) -> QuerySet[Person]:
-    """People whose Khmer or Latin names or employee id contain every term of ``q`` (or
-    whose email is the term).
+    """People whose Khmer or Latin names or employee id contain every term of ``q`` (a term
+    with an ``@`` is an email address): exact name parts first, then starts of name parts, then
+    the rest, each by name.
 
     A part of a Khmer name is enough, even across the family/given boundary written
-    without a space (Khmer is often typed without spaces). One column is scanned: see
-    ``Person.search_text``.
+    without a space (Khmer is often typed without spaces). Terms of three characters or
+    more use the database's substring index, shorter ones its word-prefix index.
     """
     qs = Person.objects.all() if include_inactive else Person.objects.filter(active=True)
-    terms = _terms(q)
+    terms = [term.lower() for term in _terms(q)]
     if not terms:
         return qs.none()
     for term in terms:
-        qs = qs.filter(Q(search_text__contains=term.lower()) | Q(email__iexact=term))
-    return qs.order_by("family_name_en", "given_name_en", "pk")
+        qs = qs.filter(Q(email__iexact=term) if "@" in term else _name_part(term))
+    return qs.annotate(match_rank=_rank(terms)).order_by(
+        "match_rank", "family_name_en", "given_name_en", "pk"
+    )
 
 
 def search_units(q: str) -> QuerySet[OrgUnit]:
