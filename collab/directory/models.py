@@ -87,11 +87,6 @@ class OrgUnit(models.Model):
         return qs if include_self else qs.exclude(pk=self.pk)
 
 
-# SQLite's name-search tables over Person.search_text (created by migration 0004).
-NAME_TRIGRAMS = "directory_person_fts"
-NAME_WORDS = "directory_person_words"
-
-
 def person_search_text(
     family_km: str, given_km: str, family_en: str, given_en: str, employee_id: str
 ) -> str:

@@ -11,14 +11,8 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from collab.core import clock
-from collab.directory.models import (
-    NAME_TRIGRAMS,
-    NAME_WORDS,
-    OnCallShift,
-    OrgUnit,
-    Person,
-    Position,
-)
+from collab.directory.models import OnCallShift, OrgUnit, Person, Position
+from collab.directory.name_index import NAME_TRIGRAMS, NAME_WORDS
 
 SPECIALIST_PREFIX = "specialist:"
 # Characters Khmer text often carries invisibly (zero-width space / joiners, BOM).
@@ -157,7 +151,7 @@ def _phrase(term: str) -> str:
 
 def _name_part(term: str) -> Q:
     """People with ``term`` in a name part (the start of one when the term is short),
-    answered from the name index of the database (see migration 0004)."""
+    answered from the database's name index (``name_index``)."""
     if connection.vendor == "sqlite":
         if len(term) < _SHORTEST_PART:
             return _fts(NAME_WORDS, _phrase(term) + "*")

@@ -13,7 +13,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.directory import signals
+from collab.directory import name_index, signals
 from collab.directory.csv_rows import Row, RowError, read_rows
 from collab.directory.models import OrgUnit, Person, Position, person_search_text
 
@@ -212,11 +212,7 @@ def _plan(rows: list[Row], result: ImportResult, *, deactivate_missing: bool) ->
     )  # fmt: skip
 
 
-def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
-    def batches(items: list, desc: str):
-        chunks = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
-        return progress(chunks, desc=desc, unit="batch") if chunks else []
-
+def _write_people(plan: _Plan, batches) -> None:
     for chunk in batches(plan.new_people, "new people"):
         _insert_rows(
             Person,
@@ -242,12 +238,22 @@ def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
                 for r in chunk
             ],
         )
+    for chunk in batches(plan.changed_people, "changed people"):
+        _update_rows(Person, [*PERSON_FIELDS, "active", "search_text"], chunk)
+
+
+def _apply(plan: _Plan, result: ImportResult, progress: Progress) -> None:
+    def batches(items: list, desc: str):
+        chunks = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+        return progress(chunks, desc=desc, unit="batch") if chunks else []
+
+    written = len(plan.new_people) + len(plan.changed_people)
+    with name_index.bulk_writes(connections[router.db_for_write(Person)], rows=written):
+        _write_people(plan, batches)
     new_pk: dict[int, int] = {}
     if plan.new_people:
         pk_of = dict(Person.objects.values_list("employee_id", "pk"))
         new_pk = {r.line: pk_of[r["employee_id"]] for r in plan.new_people}
-    for chunk in batches(plan.changed_people, "changed people"):
-        _update_rows(Person, [*PERSON_FIELDS, "active", "search_text"], chunk)
 
     for pk, line in plan.new_holder.items():
         plan.positions_to_update[pk]["holder_id"] = new_pk[line]

@@ -5,6 +5,7 @@ from django.db import connection
 
 from collab.directory.models import Person
 from collab.directory.selectors import search_people
+from collab.directory.services import import_directory
 from tests.directory import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,17 @@ def test_postgresql_answers_parts_and_short_prefixes_from_the_trigram_index():
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "directory_person_search_trgm" in plan, plan
+
+
+def test_a_bulk_import_rebuilds_the_index_and_keeps_it_live_after(monkeypatch):
+    from collab.directory import name_index
+    from tests.directory.test_import import csv_bytes, row
+
+    f.unit("HC-1")
+    monkeypatch.setattr(name_index, "BULK_REBUILD_FROM", 2)  # take the bulk path
+    import_directory(data=csv_bytes(row("E1", gen="Dara"), row("E2", gen="Sophea")))
+    assert names("sophea") == ["Sok Sophea"]
+    import_directory(data=csv_bytes(row("E1", gen="Vanna"), row("E2", gen="Sophea")))
+    assert names("vann") == ["Sok Vanna"]
+    later = f.person("Ratana", "Keo")  # an ordinary save after the bulk write is indexed
+    assert list(search_people("ratan")) == [later]
