@@ -7,7 +7,7 @@ Uses a throw-away data directory (SQLite) or the given DATABASE_URL (use a scrat
 database: the bench migrates it and fills it). Prints wall time and peak memory of: a
 first import (all rows new), a re-import of the same file, a re-import with 5 % of rows
 changed (1 % moved to another unit), and a --dry-run of the first file again; then the
-name search over the imported people: the people picker (first 10 matches) and the search
+name search over the imported people: the people picker (``pick_people``, 10) and the search
 page (count + first page of 25), p50 and p95 over ``--repeat`` runs of each query.
 ``--searches-only`` keeps the people already imported (use it with ``--data-dir`` for
 SQLite) and times the searches alone.
@@ -103,14 +103,14 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def time_searches(repeat: int) -> None:
-    from collab.directory.selectors import search_people
+    from collab.directory.selectors import pick_people, search_people
 
     print(f"{'query':<26}{'hits':>9}  picker p50/p95 ms  page p50/p95 ms")
     for q in QUERIES:
         picker, page = [], []
         for _ in range(repeat):
             started = time.perf_counter()
-            list(search_people(q)[:10])
+            pick_people(q, limit=10)
             picker.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             hits = search_people(q)

@@ -139,6 +139,7 @@ def _terms(q: str) -> list[str]:
 
 # A term this short has no trigram: it matches the start of a name part only.
 _SHORTEST_PART = 3
+WHOLE, START, PART = "whole", "start", "part"
 
 
 def _fts(table: str, match: str) -> Q:
@@ -149,20 +150,29 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _name_part(term: str) -> Q:
-    """People with ``term`` in a name part (the start of one when the term is short),
-    answered from the database's name index (``name_index``)."""
+def _name_match(term: str, how: str) -> Q:
+    """People with ``term`` as a whole name part, the start of one, or a part of one
+    (three characters or more), answered from the database's name index (``name_index``)."""
+    if how == PART and len(term) < _SHORTEST_PART:
+        how = START
     if connection.vendor == "sqlite":
-        if len(term) < _SHORTEST_PART:
-            return _fts(NAME_WORDS, _phrase(term) + "*")
-        return _fts(NAME_TRIGRAMS, _phrase(term))
-    if len(term) < _SHORTEST_PART:
+        if how == PART:
+            return _fts(NAME_TRIGRAMS, _phrase(term))
+        return _fts(NAME_WORDS, _phrase(term) + ("*" if how == START else ""))
+    if how == WHOLE:
+        return (
+            Q(search_text__startswith=term + " ")
+            | Q(search_text__contains=f" {term} ")
+            | Q(search_text__endswith=" " + term)
+        )
+    if how == START:
         return Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
     return Q(search_text__contains=term)
 
 
 def _rank(terms: list[str]) -> Case:
-    """0 when every term is a whole name part, 1 when each starts one, else 2."""
+    """0 when every term is a whole name part, 1 when each starts one, else 2 (evaluated
+    on the matching rows only, so plain patterns are cheap here)."""
     whole, start = Q(), Q()
     for term in terms:
         whole &= (
@@ -174,24 +184,55 @@ def _rank(terms: list[str]) -> Case:
     return Case(When(whole, then=Value(0)), When(start, then=Value(1)), default=Value(2))
 
 
+def _people(include_inactive: bool) -> QuerySet[Person]:
+    return Person.objects.all() if include_inactive else Person.objects.filter(active=True)
+
+
+def _query_terms(q: str) -> list[str]:
+    return [term.lower() for term in _terms(q)]
+
+
+def _matching(qs: QuerySet[Person], terms: list[str], how: str) -> QuerySet[Person]:
+    for term in terms:
+        qs = qs.filter(Q(email__iexact=term) if "@" in term else _name_match(term, how))
+    return qs
+
+
 def search_people(q: str, *, include_inactive: bool = False) -> QuerySet[Person]:
     """People whose Khmer or Latin names or employee id contain every term of ``q`` (a term
-    with an ``@`` is an email address): exact name parts first, then starts of name parts, then
-    the rest, each by name.
+    with an ``@`` is an email address): every term a whole name part first, then every
+    term the start of one, then the rest; by Latin name within each rank.
 
     A part of a Khmer name is enough, even across the family/given boundary written
-    without a space (Khmer is often typed without spaces). Terms of three characters or
-    more use the database's substring index, shorter ones its word-prefix index.
+    without a space (Khmer is often typed without spaces). A term shorter than three
+    characters matches the start of a name part only.
     """
-    qs = Person.objects.all() if include_inactive else Person.objects.filter(active=True)
-    terms = [term.lower() for term in _terms(q)]
+    terms = _query_terms(q)
     if not terms:
-        return qs.none()
-    for term in terms:
-        qs = qs.filter(Q(email__iexact=term) if "@" in term else _name_part(term))
-    return qs.annotate(match_rank=_rank(terms)).order_by(
-        "match_rank", "family_name_en", "given_name_en", "pk"
+        return Person.objects.none()
+    return (
+        _matching(_people(include_inactive), terms, PART)
+        .annotate(match_rank=_rank(terms))
+        .order_by("match_rank", "family_name_en", "given_name_en", "pk")
     )
+
+
+def pick_people(q: str, *, limit: int = 10) -> list[Person]:
+    """The first ``limit`` active people for a picker, in the order of ``search_people``'s
+    ranks, without ranking every match: one small query per rank, each stopping at
+    ``limit`` (a common name matches tens of thousands). Within a rank, by name."""
+    terms = _query_terms(q)
+    found: list[Person] = []
+    for how in (WHOLE, START, PART) if terms else ():
+        batch = list(
+            _matching(_people(False), terms, how)
+            .exclude(pk__in=[p.pk for p in found])
+            .order_by("pk")[: limit - len(found)]
+        )
+        found += sorted(batch, key=lambda p: (p.family_name_en, p.given_name_en, p.pk))
+        if len(found) >= limit:
+            break
+    return found
 
 
 def search_units(q: str) -> QuerySet[OrgUnit]:
@@ -264,7 +305,7 @@ def people_for_api(q: str, *, include_inactive: bool = False) -> QuerySet[Person
 
 def suggestions(q: str, *, limit: int = 8) -> list[dict]:
     """A few people then units for a search box: small, one line each."""
-    people = list(search_people(q)[:limit])
+    people = pick_people(q, limit=limit)
     units = list(search_units(q)[: limit - len(people)]) if len(people) < limit else []
     return [
         {

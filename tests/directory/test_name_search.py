@@ -74,3 +74,16 @@ def test_a_bulk_import_rebuilds_the_index_and_keeps_it_live_after(monkeypatch):
     assert names("vann") == ["Sok Vanna"]
     later = f.person("Ratana", "Keo")  # an ordinary save after the bulk write is indexed
     assert list(search_people("ratan")) == [later]
+
+
+def test_the_picker_fills_its_places_rank_by_rank(django_assert_max_num_queries):
+    from collab.directory.selectors import pick_people
+
+    part = f.person("Sodara", "Lim")
+    start = f.person("Darath", "Chan")
+    whole = [f.person("Dara", family) for family in ("Ung", "Ath", "Keo")]
+    with django_assert_max_num_queries(3):
+        assert pick_people("dara", limit=4) == [whole[1], whole[2], whole[0], start]
+    assert pick_people("dara", limit=10) == [whole[1], whole[2], whole[0], start, part]
+    assert pick_people("dara", limit=10) == list(search_people("dara"))
+    assert pick_people("   ") == []
