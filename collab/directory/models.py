@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +124,7 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["family_name_en", "given_name_en"]
+        indexes = [models.Index(Lower("email"), name="directory_person_email_lower")]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 

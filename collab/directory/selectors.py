@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from collab.core import clock
@@ -193,8 +194,9 @@ def _query_terms(q: str) -> list[str]:
 
 
 def _matching(qs: QuerySet[Person], terms: list[str], how: str) -> QuerySet[Person]:
+    qs = qs.alias(email_lower=Lower("email"))  # served by the index on LOWER(email)
     for term in terms:
-        qs = qs.filter(Q(email__iexact=term) if "@" in term else _name_match(term, how))
+        qs = qs.filter(Q(email_lower=term) if "@" in term else _name_match(term, how))
     return qs
 
 
