@@ -48,6 +48,8 @@ def daphne(tmp_path: Path, collected: Path, extra_env: dict[str, str]) -> LiveSe
         if key not in {"DATABASE_URL", "REDIS_URL", "SAHAKAR_ENV", "DEBUG"}
     }
     env.update(SAHAKAR_DATA_DIR=str(data_dir), **extra_env)
+    if "DATABASE_URL" in extra_env:  # never opened: static files need no database
+        env["DATABASE_URL"] = f"sqlite:///{data_dir}/unused.sqlite3"
     port = free_port()
     log_path = tmp_path / "daphne.log"
     process = subprocess.Popen(
