@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "collab.core.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "collab.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -223,16 +224,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The shell's CSS, JS and Khmer font (collab/ itself is not an app).
 STATICFILES_DIRS = [BASE_DIR / "collab" / "static"]
-WHITENOISE_USE_FINDERS = DEBUG
+# Hashed, gzip + Brotli copies with a year of immutable caching in both modes (collectstatic
+# writes them); outside production the app folders are served too, for files not collected yet.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# /favicon.ico (browsers ask for it on pages that name no icon, e.g. the admin).
+WHITENOISE_ROOT = BASE_DIR / "collab" / "static_root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "collab.core.staticfiles.StaticStorage"},
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"

@@ -1,13 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.health.forms import patient_picker
+
 from .services import PRESCRIPTION_FIELDS
 
 PRESCRIPTION_ROWS = 5
 
 
 class AppointmentForm(forms.Form):
-    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32)
+    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32,
+                                widget=patient_picker())
     scheduled_for = forms.DateTimeField(
         label=_("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )

@@ -274,13 +274,16 @@ def visit(request: HttpRequest) -> HttpResponse:
     appointment = selectors.guest_appointment(user=request.user)
     if appointment is None:
         raise Http404
+    context = call_context(meeting=appointment.meeting, user=request.user)
+    # The call's status line says it, and says something else once the doctor admits them.
+    context["call_strings"]["waiting"] = _("Please wait: the doctor will let you in.")
     return render(
         request,
         "consultations/visit.html",
         {
             "appointment": appointment,
             "consents": appointment.consents.filter(withdrawn_at__isnull=True),
-            **call_context(meeting=appointment.meeting, user=request.user),
+            **context,
         },
     )
 

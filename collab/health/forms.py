@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from collab.directory.models import OrgUnit
@@ -8,8 +9,17 @@ from collab.directory.models import OrgUnit
 from .models import HEALTH_ID_PATTERN, Urgency
 
 
+def patient_picker() -> forms.TextInput:
+    """The Health ID field with a search by name above it (sahakar/js/picker.js)."""
+    return forms.TextInput(attrs={
+        "data-picker": reverse_lazy("health:patient_find"),
+        "data-picker-label": _("Find the patient by name (Khmer or Latin) or Health ID"),
+    })
+
+
 class ReferralForm(forms.Form):
-    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32)
+    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32,
+                                widget=patient_picker())
     from_unit = forms.ModelChoiceField(label=_("From (your unit)"), queryset=OrgUnit.objects.none())
     to_unit = forms.ModelChoiceField(
         label=_("Refer to"),
@@ -42,7 +52,8 @@ class ResponseForm(forms.Form):
 
 
 class LabResultForm(forms.Form):
-    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32)
+    health_id = forms.CharField(label=_("Patient's Health ID"), max_length=32,
+                                widget=patient_picker())
     ordering_doctor = forms.CharField(label=_("Ordering doctor's employee id"), max_length=32)
     test_code = forms.CharField(label=_("Test code"), max_length=32)
     test_name = forms.CharField(label=_("Test name"), max_length=200)

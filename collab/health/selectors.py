@@ -80,3 +80,16 @@ def can_view_lab_result(*, user, result: LabResult) -> bool:
 def referral_units_for(user) -> QuerySet[OrgUnit]:
     person = person_for_user(user)
     return units_of_person(person=person) if person else OrgUnit.objects.none()
+
+
+def patients_matching(*, user, q: str, limit: int = 8) -> list[Patient]:
+    """The patients ``user`` may see whose Health ID starts with ``q`` or whose Khmer or
+    Latin name contains it (the pickers of the referral and booking forms)."""
+    q = q.strip()
+    if len(q) < 2:
+        return []
+    match = Q(health_id__istartswith=q)
+    for field in ("family_name_km", "given_name_km", "family_name_latin", "given_name_latin"):
+        match |= Q(**{f"{field}__icontains": q})
+    candidates = Patient.objects.filter(match).order_by("health_id")[:50]
+    return [p for p in candidates if can_view_patient(user=user, patient=p)][:limit]

@@ -90,6 +90,16 @@ def referral_fhir(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
+def patient_find(request: HttpRequest) -> JsonResponse:
+    """JSON for the patient picker: only patients the user may see; nothing is audited as
+    read (no record is opened, only names and Health IDs listed)."""
+    patients = selectors.patients_matching(user=request.user, q=request.GET.get("q", ""))
+    items = [{"key": p.health_id, "name_km": f"{p.family_name_km} {p.given_name_km}".strip(),
+              "name_en": f"{p.family_name_latin} {p.given_name_latin}".strip()} for p in patients]
+    return JsonResponse({"items": items})
+
+
+@login_required
 def patient_detail(request: HttpRequest, health_id: str) -> HttpResponse:
     patient = get_object_or_404(Patient, health_id=health_id)
     if not selectors.can_view_patient(user=request.user, patient=patient):

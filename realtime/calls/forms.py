@@ -9,6 +9,11 @@ class ScheduleForm(forms.Form):
     )
     invitees = forms.CharField(
         label=_("Invitees"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={
+            "rows": 2,
+            "data-picker": "/api/v1/directory/typeahead",
+            "data-picker-multiple": "",
+            "data-picker-label": _("Find people by name (Khmer or Latin)"),
+        }),
         help_text=_("Employee ids or emails from the directory, separated by commas."),
     )

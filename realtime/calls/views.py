@@ -25,6 +25,8 @@ def call_strings() -> dict[str, str]:
         "joining": _("Joining…"),
         "waiting": _("Please wait: the host will let you in."),
         "waiting_label": _("waiting"),
+        "hand_raised": _("hand raised"),
+        "audio_only": _("audio only"),
         "in_call": _("You are in the call."),
         "denied": _("The host did not let you in."),
         "forbidden": _("You may not join this meeting."),

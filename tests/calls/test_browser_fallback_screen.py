@@ -71,6 +71,6 @@ def test_screen_share_then_automatic_audio_only(daphne_server, browser_factory):
       pc.getSenders().every((s) => !s.track || s.track.kind === 'audio'))""")
     viewer.wait_for_function(
         "(id) => document.querySelector(`[data-role=participants] li[data-user='${id}']`)"
-        ".textContent.includes('🔈')",
+        ".textContent.includes('(audio only)')",
         arg=users[0].pk,
     )

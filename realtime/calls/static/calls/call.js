@@ -412,7 +412,8 @@
       list.forEach(function (p) {
         var li = document.createElement("li");
         li.dataset.user = String(p.user);
-        li.textContent = p.name + (p.hand_raised ? " ✋" : "") + (p.audio_only ? " 🔈" : "") +
+        li.textContent = p.name + (p.hand_raised ? " (" + self.strings.hand_raised + ")" : "") +
+          (p.audio_only ? " (" + self.strings.audio_only + ")" : "") +
           (p.state === "waiting" ? " — " + self.strings.waiting_label : "");
         if (p.state === "waiting" && self.root.dataset.host === "1") self.decisionButtons(li, p.user);
         ul.appendChild(li);
@@ -549,12 +550,12 @@
         if (call.audioOnly) call.send({ type: "call.flags", audio_only: true });
       });
     });
-    on("mute", function (e) { e.target.setAttribute("aria-pressed", call.toggleMute() ? "true" : "false"); });
-    on("camera", function (e) { e.target.setAttribute("aria-pressed", call.toggleCamera() ? "true" : "false"); });
+    on("mute", function (e) { e.currentTarget.setAttribute("aria-pressed", call.toggleMute() ? "true" : "false"); });
+    on("camera", function (e) { e.currentTarget.setAttribute("aria-pressed", call.toggleCamera() ? "true" : "false"); });
     on("screen", function () { call.shareScreen(); });
     on("hand", function (e) {
-      var up = e.target.getAttribute("aria-pressed") !== "true";
-      e.target.setAttribute("aria-pressed", up ? "true" : "false");
+      var up = e.currentTarget.getAttribute("aria-pressed") !== "true";
+      e.currentTarget.setAttribute("aria-pressed", up ? "true" : "false");
       call.send({ type: "call.flags", hand_raised: up });
     });
     on("audio-only", function () { call.setAudioOnly(!call.audioOnly, false); });

@@ -44,6 +44,19 @@
     return node;
   }
 
+  // Inline SVG from the page's <template id="chat-icons">: no emoji font needed.
+  function icon(name) {
+    var svg = el("chat-icons").content.querySelector('[data-icon="' + name + '"]');
+    return svg.cloneNode(true);
+  }
+
+  // A button with an icon and a visible text label (its accessible name).
+  function iconButton(name, label, attrs) {
+    var button = h("button", Object.assign({ type: "button" }, attrs), [icon(name), h("span", { text: label })]);
+    button.classList.add("chat-action");
+    return button;
+  }
+
   function api(method, path, body, isForm) {
     var opts = { method: method, credentials: "same-origin", headers: { "X-CSRFToken": root.dataset.csrf } };
     if (body && isForm) opts.body = body;
@@ -152,7 +165,7 @@
         { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" }) }),
       m.edited && !m.deleted ? h("button", { type: "button", "class": "chat-edited", title: T.history, text: "(" + T.edited + ")",
                                             onclick: function () { openHistory(m.id); } }) : null,
-      m.pinned ? h("span", { text: "📌 " + T.pinned }) : null
+      m.pinned ? h("span", { "class": "chat-pinned" }, [icon("pin"), document.createTextNode(T.pinned)]) : null
     ]);
     li.appendChild(head);
     if (m.deleted) {
@@ -162,28 +175,27 @@
     li.appendChild(h("div", { "class": "chat-body", html: m.body_html }));
     (m.attachments || []).forEach(function (a) {
       var inner = a.thumbnail_url ? h("img", { src: a.thumbnail_url, alt: a.name, loading: "lazy" })
-                                  : h("span", { text: "📄 " + a.name + " (" + Math.ceil(a.size / 1024) + " KB)" });
+                                  : h("span", {}, [icon("file"), document.createTextNode(a.name + " (" + Math.ceil(a.size / 1024) + " KB)")]);
       li.appendChild(h("p", { "class": "chat-attachment" }, [h("a", { href: a.url, target: "_blank", rel: "noopener" }, [inner])]));
     });
     li.appendChild(reactionsNode(m));
     var actions = h("div", { "class": "chat-actions" }, [
-      h("button", { type: "button", text: "☺ " + T.react, onclick: function () { togglePalette(li, m.id); } })
+      iconButton("smile", T.react, { "class": "chat-react", onclick: function () { togglePalette(li, m.id); } })
     ]);
     if (!inThread && !m.thread) {
-      actions.appendChild(h("button", { type: "button", "class": "chat-thread-link",
-        text: "💬 " + (m.reply_count ? m.reply_count + " " + T.replies : T.reply),
-        onclick: function () { openThread(m.id); } }));
+      actions.appendChild(iconButton("reply", m.reply_count ? m.reply_count + " " + T.replies : T.reply,
+        { "class": "chat-thread-link", onclick: function () { openThread(m.id); } }));
     }
-    actions.appendChild(h("button", { type: "button", text: m.pinned ? T.unpin : T.pin, onclick: function () {
+    actions.appendChild(iconButton("pin", m.pinned ? T.unpin : T.pin, { onclick: function () {
       api("POST", "/messages/" + m.id + "/pin", { value: !m.pinned }).catch(function (e) { showError(e.message); });
     } }));
     if (mine) {
-      actions.appendChild(h("button", { type: "button", "class": "chat-edit", text: T.edit, onclick: function () {
+      actions.appendChild(iconButton("edit", T.edit, { "class": "chat-edit", onclick: function () {
         startEdit(li, inThread);
       } }));
     }
     if (mine || (rooms[current] && (rooms[current].role === "owner" || rooms[current].role === "moderator"))) {
-      actions.appendChild(h("button", { type: "button", text: T.delete, onclick: function () {
+      actions.appendChild(iconButton("delete", T.delete, { "class": "chat-delete", onclick: function () {
         if (window.confirm(T.confirm_delete)) window.Sahakar.stream.send({ type: "chat.delete", message: m.id });
       } }));
     }
@@ -296,6 +308,18 @@
     el("chat-archived").hidden = true; el("chat-gone").hidden = false;
   }
 
+  function messagesQuery(jump) { return jump ? "?around=" + jump[1] + "&limit=" + PAGE : "?limit=" + PAGE; }
+
+  // The first room's messages are asked for at once, beside the room list (one round trip
+  // less before they show on a slow link); openRoom then takes that answer.
+  var prefetched = null;
+  function messages(id, query) {
+    var early = prefetched;
+    prefetched = null; // used once, by the first room opened, or never
+    if (early && early.id === id && early.query === query) return early.promise;
+    return api("GET", "/rooms/" + id + "/messages" + query);
+  }
+
   function openRoom(id, push) {
     id = parseInt(id, 10);
     if (!rooms[id]) return;
@@ -313,8 +337,8 @@
     list.textContent = ""; el("chat-typing").textContent = ""; showError("");
     renderRooms();
     var jump = /^#message-(\d+)$/.exec(location.hash);
-    var query = jump ? "?around=" + jump[1] + "&limit=" + PAGE : "?limit=" + PAGE;
-    api("GET", "/rooms/" + id + "/messages" + query).then(function (data) {
+    var query = messagesQuery(jump);
+    messages(id, query).then(function (data) {
       if (current !== id) return;
       data.items.forEach(showMessage);
       oldestLoaded = data.items.length ? data.items[0].id : null;
@@ -486,9 +510,9 @@
       chosenList.textContent = "";
       chosen.forEach(function (p) {
         chosenList.appendChild(h("li", { "data-user": p.username }, [h("span", { text: displayName(p) }),
-          h("button", { type: "button", "aria-label": T.remove + " " + displayName(p), text: "✕", onclick: function () {
+          h("button", { type: "button", "aria-label": T.remove + " " + displayName(p), onclick: function () {
             chosen = chosen.filter(function (c) { return c.username !== p.username; }); renderChosen();
-          } })]));
+          } }, [icon("close")])]));
       });
     }
     function render() {
@@ -843,6 +867,11 @@
     var stream = window.Sahakar && window.Sahakar.stream;
     if (!stream) { setTimeout(start, 50); return; }
     wire(stream);
+    if (root.dataset.room) {
+      var id = parseInt(root.dataset.room, 10), query = messagesQuery(/^#message-(\d+)$/.exec(location.hash));
+      prefetched = { id: id, query: query, promise: api("GET", "/rooms/" + id + "/messages" + query) };
+      prefetched.promise.catch(function () {}); // a refused room is shown by loadRooms
+    }
     loadRooms().then(function () {
       loadPublic();
       if (root.dataset.room) openRoom(root.dataset.room, false);

@@ -1,0 +1,209 @@
+"""Every HTML page a role can reach, generated from the URL conf, the page tree and the
+demo data (``seed_demo`` plus the few records the demo lacks, made by ``extra_records``).
+
+A route with parameters needs a sample below, or an entry in ``NOT_PAGES`` saying why it is
+no page; a new route without either fails ``test_every_route_is_in_the_inventory``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ("admin", "doctor", "nurse", "manager", "trainee")
+
+# Route prefixes and names that are no page of ours, with the reason.
+NOT_PAGES = {
+    "admin/": "Django's admin: a third-party UI, checked by its maintainers",
+    "cms/": "Wagtail's admin: a third-party UI, checked by its maintainers",
+    "api/": "the JSON API",
+    "media/": "uploaded files (development only)",
+    "documents/": "Wagtail document downloads (files)",
+    "_util/": "Wagtail's password and login forms for restricted pages (unused here)",
+    "healthz": "JSON health report",
+    "set_language": "POST only (the footer's language switch)",
+    "accounts:logout": "POST only",
+    "accounts:login": "visited by the role 'anonymous' (a signed-in role is sent home)",
+    "accounts:profile_language": "POST only",
+    "accounts:token_create": "POST only",
+    "accounts:token_revoke": "POST only",
+    "notifications:read_all": "POST only",
+    "notifications:ack": "POST only",
+    "notifications:read": "POST only",
+    "notifications:open": "redirects to what the notification is about",
+    "notifications:ack_link": "a signed one-time link from an email (tests/notifications)",
+    "health:referral_fhir": "JSON (FHIR)",
+    "health:patient_find": "JSON for the patient picker",
+    "consultations:sign_note": "POST only",
+    "consultations:issue_link": "POST only",
+    "consultations:revoke_link": "POST only",
+    "consultations:admit": "POST only",
+    "consultations:status": "POST only",
+    "consultations:consent": "POST only",
+    "consultations:fhir": "JSON (FHIR)",
+    "consultations:open_link": "the patient's one-time link: logs a guest in (see visit)",
+    "consultations:visit": "the patient's page: checked as the role 'patient'",
+    "consultations:recording": "a video file",
+    "search:people": "JSON for the typeahead",
+    "chat:file": "an attachment (file)",
+    "chat:thumbnail": "an image",
+    "calls:start_from_room": "POST only",
+    "calls:netcheck": "random bytes for the speed check",
+    "training:enrol": "POST only",
+    "training:renew": "POST only",
+    "training:start": "POST only",
+    "training:submit": "POST only",
+    "training:certificate_pdf": "a PDF",
+    "training:attempt": "a quiz attempt in progress: reached by starting a quiz (tests/training)",
+    "training:verify": "a certificate's public check: the demo has no certificate",
+    "knowledge:pdf": "a PDF",
+    "knowledge:feedback": "POST only",
+    "knowledge:image": "an image",
+    "knowledge:subscription": "POST only",
+    "wagtail_serve": "the page tree: one page of each page type is visited (page_tree_urls)",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str
+
+    @property
+    def has_parameters(self) -> bool:
+        return "<" in self.route or "(" in self.route
+
+
+def routes() -> Iterator[Route]:
+    def walk(patterns, prefix="", namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(filter(None, [namespace, p.namespace or ""]))
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+                yield Route(prefix + str(p.pattern), name)
+
+    yield from walk(get_resolver().url_patterns)
+
+
+def not_a_page(route: Route) -> str | None:
+    for key, reason in NOT_PAGES.items():
+        if route.name == key or (key.endswith("/") and route.route.startswith(key)):
+            return reason
+    return None
+
+
+def extra_records() -> None:
+    """What the demo lacks for these pages: a meeting, a consultation with a signed note and
+    prescription, a referral."""
+    from django.contrib.auth import get_user_model
+
+    from collab.consultations import services as consultations
+    from collab.core.clock import now
+    from collab.directory.models import Person
+    from collab.health import services as health
+    from collab.health.models import Patient
+    from realtime.calls import services as calls
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    doctor = Person.objects.get(user=users["doctor"])
+    nurse = Person.objects.get(user=users["nurse"])
+    patient = Patient.objects.order_by("health_id").first()
+    soon = now() + timedelta(hours=2)
+    calls.create_meeting(
+        host=users["doctor"], title="Ward round", scheduled_for=soon,
+        invitees=[users[name] for name in ROLES if name != "doctor"],
+    )
+    appointment = consultations.book_appointment(
+        booked_by=users["doctor"], health_id=patient.health_id, doctor=doctor,
+        scheduled_for=soon, reason="Follow-up", referring_worker=nurse,
+    )
+    consultations.sign_note(
+        appointment=appointment, by=users["doctor"], subjective="Cough for 3 days",
+        objective="T 37.8", assessment="Bronchitis", plan="Rest",
+        prescription=[{"medication": "Amoxicillin", "dose": "500 mg", "frequency": "3x/day",
+                       "duration": "5 days", "instructions": "after meals"}],
+    )
+    from_unit = nurse.positions.first().unit if hasattr(nurse, "positions") else None
+    to_unit = doctor.positions.first().unit if hasattr(doctor, "positions") else None
+    if from_unit and to_unit and from_unit != to_unit:
+        health.create_referral(
+            user=users["nurse"], health_id=patient.health_id, from_unit=from_unit,
+            to_unit=to_unit, specialty="pediatrics", reason="Fever in an infant",
+            urgency="urgent",
+        )
+
+
+def _first(model_path: str, **filters):
+    from django.apps import apps
+
+    return apps.get_model(model_path).objects.filter(**filters).order_by("pk").first()
+
+
+def _samples(user) -> dict[str, Callable[[], dict | None]]:
+    """Route name -> the keyword arguments of one page of it that ``user`` may see."""
+
+    def kw(obj, **names):
+        return None if obj is None else {k: getattr(obj, attr) for k, attr in names.items()}
+
+    return {
+        "directory:unit": lambda: kw(
+            _first("directory.OrgUnit", parent__isnull=False), code="code"
+        ),
+        "directory:person": lambda: kw(_first("directory.Person", user__username="nurse"),
+                                       employee_id="employee_id"),
+        "health:referral": lambda: kw(_first("health.Referral"), pk="pk"),
+        "health:patient": lambda: kw(_first("health.Patient"), health_id="health_id"),
+        "health:lab_result": lambda: kw(_first("health.LabResult"), pk="pk"),
+        "consultations:detail": lambda: kw(_first("consultations.Appointment"), pk="pk"),
+        "consultations:call": lambda: kw(_first("consultations.Appointment"), pk="pk"),
+        "chat:room": lambda: user.is_authenticated and kw(
+            _first("chat.Room", memberships__user=user), room_id="pk"
+        ) or None,
+        "calls:meeting": lambda: kw(_first("calls.Meeting", kind="meeting"), pk="pk"),
+        "training:lesson": lambda: kw(_first("training.LessonPage"), lesson_id="pk"),
+        "training:unit_report": lambda: kw(_first("directory.OrgUnit", parent__isnull=True),
+                                           unit_id="pk"),
+    }
+
+
+def route_urls(user) -> list[tuple[str, str]]:
+    """(route name, path) of every page route for ``user``; raises for a route that has
+    neither a sample nor a reason in NOT_PAGES."""
+    samples = _samples(user)
+    out, missing = [], []
+    for route in routes():
+        if not_a_page(route):
+            continue
+        if not route.has_parameters:
+            out.append((route.name, reverse(route.name)))
+        elif route.name in samples:
+            kwargs = samples[route.name]()
+            if kwargs is not None:
+                out.append((route.name, reverse(route.name, kwargs=kwargs)))
+        else:
+            missing.append(f"{route.route} ({route.name})")
+    if missing:
+        raise AssertionError("routes with no sample and no reason in NOT_PAGES: " + ", ".join(
+            missing
+        ))
+    return out
+
+
+def page_tree_urls() -> list[tuple[str, str]]:
+    """One live page of each page type (and locale) of the Wagtail tree."""
+    from wagtail.models import Page
+
+    seen, out = set(), []
+    for page in Page.objects.live().filter(depth__gt=1).select_related("locale").order_by("path"):
+        key = (page.content_type_id, page.locale.language_code)
+        url = page.get_url()
+        if key in seen or not url or page.specific_class is Page:
+            continue
+        seen.add(key)
+        out.append((f"page:{page.specific_class.__name__}:{page.locale.language_code}", url))
+    return out

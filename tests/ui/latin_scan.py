@@ -1,0 +1,60 @@
+"""Runs of Latin letters on Khmer pages: each must be a name, a code, a brand word or user
+content; anything else is a text that did not come from a catalogue with a Khmer translation."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+WORD = re.compile(r"[A-Za-z][A-Za-z’'.-]*[A-Za-z]|[A-Za-z]")
+
+# Brand words, standards, formats and units that stay Latin in Khmer text.
+ALLOW = {
+    "Sahakar", "English", "FHIR", "ServiceRequest", "SOAP", "JSON", "PDF", "CSV", "API", "QR",
+    "URL", "KB", "MB", "kbps", "ms", "mg", "ml", "kg",
+    "Authorization", "Bearer", "token",  # the HTTP header to send, literally
+    "XXXX-XXXX-XXXX",  # the shape of a certificate code
+    # fixed in khmer branch: dates formatted by the browser for the km locale (chat.js)
+    "AM", "PM",
+}
+
+# User content: Latin words that people typed (names, titles, message text) are not
+# catalogue text. Collected from these models' text fields in the test database.
+# Wagtail's pages (knowledge, training) come on top: every page model.
+CONTENT_MODELS = (
+    "auth.User", "directory.Person", "directory.OrgUnit", "directory.Position",
+    "health.Patient", "health.Referral", "consultations.Appointment",
+    "consultations.ConsultationNote", "consultations.PrescriptionLine", "chat.Room",
+    "chat.Message", "calls.Meeting", "taggit.Tag",
+)
+
+
+def content_words() -> set[str]:
+    from django.apps import apps
+    from django.db import models
+    from wagtail.fields import StreamField
+    from wagtail.models import get_page_models
+
+    words: set[str] = set()
+    for model in [apps.get_model(label) for label in CONTENT_MODELS] + get_page_models():
+        fields = [f for f in model._meta.get_fields() if getattr(f, "concrete", False)
+                  and isinstance(f, models.CharField | models.TextField | models.JSONField
+                                 | StreamField)]
+        for row in model.objects.values_list(*[f.name for f in fields]):
+            for value in row:
+                if value:
+                    words.update(WORD.findall(str(getattr(value, "raw_data", value))))
+    return words
+
+
+def untranslated(texts: list[dict], content: set[str]) -> dict[str, set[str]]:
+    """Latin words neither allowed nor ``content`` (``content_words()`` of the database the
+    pages were made from) -> where they were seen."""
+    allowed = ALLOW | content
+    found: dict[str, set[str]] = defaultdict(set)
+    for item in texts:  # {"page", "element", "text"}
+        for word in WORD.findall(item["text"]):
+            if word in allowed or word.strip(".-’'") in allowed or len(word) == 1:
+                continue
+            found[word].add(f"{item['page']} {item['element']}")
+    return found
