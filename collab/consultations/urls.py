@@ -16,5 +16,5 @@ urlpatterns = [
     path("<int:pk>/fhir/", views.fhir_export, name="fhir"),
     path("join/<str:token>/", views.open_link, name="open_link"),
     path("visit/", views.visit, name="visit"),
-    path("recordings/<int:pk>/", views.recording_file, name="recording"),
+    path("recordings/<str:key>/", views.recording_file, name="recording"),
 ]
