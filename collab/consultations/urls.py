@@ -1,9 +1,11 @@
 from django.urls import path
 
+from collab.health.http import no_store
+
 from . import views
 
 app_name = "consultations"
-urlpatterns = [
+urlpatterns = no_store([
     path("", views.appointment_list, name="list"),
     path("<int:pk>/", views.appointment_detail, name="detail"),
     path("<int:pk>/call/", views.call, name="call"),
@@ -17,4 +19,4 @@ urlpatterns = [
     path("join/<str:token>/", views.open_link, name="open_link"),
     path("visit/", views.visit, name="visit"),
     path("recordings/<str:key>/", views.recording_file, name="recording"),
-]
+])

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -11,6 +12,8 @@ from .fhir import referral_service_request
 from .models import HEALTH_ID_PATTERN, Referral
 
 router = Router(tags=["health"])
+# Patient data: never kept by a browser or proxy.
+router.add_decorator(never_cache, mode="view")
 
 
 class LabResultIn(Schema):

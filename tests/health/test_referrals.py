@@ -109,7 +109,10 @@ def test_referring_unit_cannot_accept_and_outsiders_cannot_see(client, org, pati
                                               name_km="X"), outsider, "clerk")
     client.force_login(outsider.user)
     assert client.get(url).status_code == 404
-    assert client.get(reverse("health:patient", args=["KH-42"])).status_code == 403
+    existing = client.get(reverse("health:patient", args=["KH-42"]))
+    unknown = client.get(reverse("health:patient", args=["KH-99999"]))
+    assert existing.status_code == unknown.status_code == 404
+    assert existing.content == unknown.content
 
 
 def test_incoming_list_shows_the_target_units_referrals(client, org, patient):
