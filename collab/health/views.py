@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from . import selectors, services
-from .fhir import referral_service_request
+from .fhir import referral_bundle
 from .forms import LabResultForm, ReferralForm, ResponseForm
 from .models import LabResult, Patient, Referral
 
@@ -84,7 +84,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_fhir(request: HttpRequest, pk: int) -> JsonResponse:
     referral = _referral(request, pk)
     services.audit_read(user=request.user, obj=referral, action="export-fhir")
-    return JsonResponse(referral_service_request(referral),
+    return JsonResponse(referral_bundle(referral),
                         content_type="application/fhir+json",
                         json_dumps_params={"ensure_ascii": False})
 
