@@ -31,6 +31,7 @@ from . import routing, timing
 from .channels import get_channel
 from .emails import ACK_SALT
 from .models import (
+    DEFAULT_LADDER,
     NEEDS_ACK,
     Delivery,
     DeliveryAttempt,
@@ -116,7 +117,7 @@ def _create(
     if Notification.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     requires_ack = urgency in NEEDS_ACK
-    policy = policy if requires_ack else []
+    policy = (policy or list(DEFAULT_LADDER)) if requires_ack else []
     users = _users(recipients)
     try:
         with transaction.atomic():
@@ -200,6 +201,20 @@ def add_recipient(*, notification: Notification, user, reason: str, at) -> Recip
                 delivery.next_attempt_at = timing.routine_send_at(at, prefs, digest=digest)
             delivery.save()
     return entry
+
+
+def email_person(*, notification: Notification, person, at) -> Delivery:
+    """An email outbox row for someone of the directory who has no login (an escalation
+    step must still reach them); sent by the worker like any other, without an ack link."""
+    key = hashlib.sha256(
+        f"{notification.dedupe_key}|person-{person.pk}|email".encode()
+    ).hexdigest()[:40]
+    delivery, _created = Delivery.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"notification": notification, "person": person, "channel": "email",
+                  "next_attempt_at": at},
+    )
+    return delivery
 
 
 def acknowledge(*, notification: Notification, user) -> bool:
