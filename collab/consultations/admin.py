@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from collab.health.services import audit_read
 
@@ -74,7 +77,14 @@ class RecordingAdmin(admin.ModelAdmin):
     """Rows only: the file is played through the audited recording page."""
 
     list_display = ("appointment", "started_by", "started_at", "ended_at", "size")
-    readonly_fields = ("appointment", "file", "started_by", "started_at", "ended_at", "size")
+    readonly_fields = ("appointment", "play", "started_by", "started_at", "ended_at", "size")
+
+    @admin.display(description=_("file"))
+    def play(self, obj: Recording) -> str:
+        if not obj.file:
+            return "—"
+        url = reverse("consultations:recording", args=[obj.key])
+        return format_html('<a href="{}">{}</a>', url, _("Play (audited)"))
 
     def has_add_permission(self, request) -> bool:
         return False

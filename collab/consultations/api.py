@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.views.decorators.cache import never_cache
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -11,6 +12,8 @@ from .fhir import consultation_bundle
 from .models import Appointment, ConsultationNote
 
 router = Router(tags=["consultations"])
+# Patient data: never kept by a browser or proxy.
+router.add_decorator(never_cache, mode="view")
 LIST_LIMIT = 200
 
 

@@ -1,19 +1,17 @@
-"""FHIR R4 export of a consultation: Patient, Appointment, Encounter in a collection Bundle.
+"""FHIR R4 export of a consultation: Patient, Appointment, Encounter in a collection Bundle
+whose references name the entries' ``urn:uuid:`` full URLs (collab.health.fhir).
 
 fhir.resources 8 ships R5 at its root and R4B beside it; R4B keeps R4's shape for these three
 resources, so its models validate what we export (the same choice as collab.health.fhir)."""
 
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
-from fhir.resources.R4B.patient import Patient as FhirPatient
 
-from collab.health.fhir import HEALTH_ID_SYSTEM
+from collab.health.fhir import collection, patient_resource, reference
 
 from .models import Appointment
 
 EMPLOYEE_SYSTEM = "urn:sahakar:employee-id"
-GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
 APPOINTMENT_STATUS = {
     "booked": "booked", "waiting": "arrived", "in_progress": "fulfilled",
     "finished": "fulfilled", "cancelled": "cancelled", "no_show": "noshow",
@@ -22,23 +20,6 @@ ENCOUNTER_STATUS = {
     "booked": "planned", "waiting": "arrived", "in_progress": "in-progress",
     "finished": "finished", "cancelled": "cancelled", "no_show": "cancelled",
 }
-
-
-def patient_resource(patient) -> FhirPatient:
-    names = [{"use": "official", "family": patient.family_name_latin,
-              "given": [patient.given_name_latin]}]
-    if patient.name_km:
-        names.append({"use": "usual", "text": patient.name_km,
-                      "family": patient.family_name_km or None,
-                      "given": [patient.given_name_km] if patient.given_name_km else None})
-    return FhirPatient(
-        id=f"patient-{patient.pk}",
-        identifier=[{"system": HEALTH_ID_SYSTEM, "value": patient.health_id}],
-        name=names,
-        gender=GENDER[patient.sex],
-        birthDate=patient.birth_date.isoformat() if patient.birth_date else None,
-        telecom=[{"system": "phone", "value": patient.phone}] if patient.phone else None,
-    )
 
 
 def _doctor_reference(appointment: Appointment) -> dict:
@@ -54,7 +35,7 @@ def appointment_resource(appointment: Appointment) -> FhirAppointment:
         reasonCode=[{"text": appointment.reason}],
         serviceType=[{"text": "Video consultation"}],
         participant=[
-            {"actor": {"reference": f"Patient/patient-{appointment.patient_id}"},
+            {"actor": reference("Patient", f"patient-{appointment.patient_id}"),
              "status": "accepted"},
             {"actor": _doctor_reference(appointment), "status": "accepted"},
         ],
@@ -68,9 +49,9 @@ def encounter_resource(appointment: Appointment, note=None) -> Encounter:
         # ActCode VR: "virtual" — a consultation held by video.
         class_fhir={"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
                     "code": "VR", "display": "virtual"},
-        subject={"reference": f"Patient/patient-{appointment.patient_id}"},
+        subject=reference("Patient", f"patient-{appointment.patient_id}"),
         participant=[{"individual": _doctor_reference(appointment)}],
-        appointment=[{"reference": f"Appointment/appointment-{appointment.pk}"}],
+        appointment=[reference("Appointment", f"appointment-{appointment.pk}")],
         reasonCode=[{"text": appointment.reason}],
         period={"start": appointment.scheduled_for.isoformat()},
         diagnosis=None,
@@ -90,14 +71,8 @@ def _escape(text: str) -> str:
 
 
 def consultation_bundle(appointment: Appointment, note=None) -> dict:
-    resources = [
+    return collection([
         patient_resource(appointment.patient),
         appointment_resource(appointment),
         encounter_resource(appointment, note),
-    ]
-    bundle = Bundle(
-        type="collection",
-        entry=[{"fullUrl": f"urn:sahakar:{r.get_resource_type()}/{r.id}", "resource": r}
-               for r in resources],
-    )
-    return bundle.model_dump(mode="json", exclude_none=True)
+    ])

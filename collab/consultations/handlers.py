@@ -29,23 +29,29 @@ async def handle_start(consumer, frame: dict) -> None:
         raise FrameError("forbidden", str(exc)) from exc
     except ValidationError as exc:
         raise FrameError("no_consent", " ".join(exc.messages)) from exc
-    answer = await recorder.start(recording_id=recording.pk, offer_sdp=sdp)
+    answer = await recorder.start(key=recording.key, offer_sdp=sdp)
     await consumer.send_frame(
-        {"type": "consultation.record.started", "recording": recording.pk, "sdp": answer}
+        {"type": "consultation.record.started", "recording": recording.key, "sdp": answer}
     )
 
 
 @frame_handler("consultation.record.stop")
 async def handle_stop(consumer, frame: dict) -> None:
-    recording_id = _int(frame, "recording")
-    size = await recorder.stop(recording_id=recording_id)
-    _path, name = recorder.recording_path(recording_id)
+    key = frame.get("recording")
+    if not isinstance(key, str) or not key:
+        raise FrameError("bad_request", "'recording' must be a recording key", field="recording")
+    # Who asks is checked before the recorder is touched: a refused frame changes nothing.
     try:
-        await database_sync_to_async(services.finish_recording)(
-            recording_id=recording_id, user=consumer.user, size=size, file_name=name
+        recording = await database_sync_to_async(services.recording_to_stop)(
+            key=key, user=consumer.user
         )
     except PermissionDenied as exc:
         raise FrameError("forbidden", str(exc)) from exc
+    size = await recorder.stop(key=key)
+    _path, name = recorder.recording_path(key)
+    await database_sync_to_async(services.finish_recording)(
+        recording=recording, size=size, file_name=name
+    )
     await consumer.send_frame(
-        {"type": "consultation.record.stopped", "recording": recording_id, "size": size}
+        {"type": "consultation.record.stopped", "recording": key, "size": size}
     )

@@ -1,6 +1,10 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .storage import private_storage
 
 
 class Appointment(models.Model):
@@ -180,14 +184,24 @@ class RecordingConsent(models.Model):
         return f"{self.get_role_display()} consent for {self.appointment}"
 
 
+def new_recording_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Recording(models.Model):
-    """A consultation recorded by a server-side aiortc peer, with both parties' consent."""
+    """A consultation recorded by a server-side aiortc peer, with both parties' consent.
+
+    Frames, URLs and the file name use ``key`` (random), never the row id: nobody can name
+    somebody else's recording by counting."""
 
     appointment = models.ForeignKey(
         Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE,
         related_name="recordings",
     )
-    file = models.FileField(_("file"), upload_to="recordings/", blank=True)
+    key = models.CharField(max_length=40, unique=True, default=new_recording_key, editable=False)
+    file = models.FileField(
+        _("file"), upload_to="recordings/", storage=private_storage, blank=True
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
         related_name="+",

@@ -7,19 +7,21 @@ the suite); the link leads to the appointment, where access is checked and audit
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
-from collab.notifications.services import emit
+from collab.notifications.services import Text, emit
 
 from .models import Appointment
 
 REMINDER_BEFORE = timedelta(minutes=30)
 
 
-def _when(appointment: Appointment, language: str) -> str:
-    with translation.override(language):
-        local = timezone.localtime(appointment.scheduled_for)
-        return formats.date_format(local, "DATETIME_FORMAT")
+def _when(appointment: Appointment):
+    """The time, formatted in whichever language the message is rendered in."""
+    return lambda: formats.date_format(
+        timezone.localtime(appointment.scheduled_for), "DATETIME_FORMAT"
+    )
 
 
 def _people(appointment: Appointment) -> list:
@@ -31,10 +33,8 @@ def booked(appointment: Appointment) -> None:
         event_type="consultation.booked",
         event_key=f"consultation.booked:{appointment.pk}",
         people=_people(appointment),
-        message={
-            "en": f"A video consultation is booked for {_when(appointment, 'en')}.",
-            "km": f"ការពិគ្រោះតាមវីដេអូត្រូវបានកក់សម្រាប់ {_when(appointment, 'km')}។",
-        },
+        message=Text(_("A video consultation is booked for %(when)s."),
+                     when=_when(appointment)),
         url=reverse("consultations:detail", args=[appointment.pk]),
     )
 
@@ -44,10 +44,7 @@ def reminder(appointment: Appointment) -> None:
         event_type="consultation.reminder",
         event_key=f"consultation.reminder:{appointment.pk}:{appointment.scheduled_for:%Y%m%d%H%M}",
         people=_people(appointment),
-        message={
-            "en": f"Video consultation at {_when(appointment, 'en')}.",
-            "km": f"ការពិគ្រោះតាមវីដេអូនៅ {_when(appointment, 'km')}។",
-        },
+        message=Text(_("Video consultation at %(when)s."), when=_when(appointment)),
         url=reverse("consultations:detail", args=[appointment.pk]),
     )
 
@@ -57,9 +54,6 @@ def patient_waiting(appointment: Appointment) -> None:
         event_type="consultation.patient_waiting",
         event_key=f"consultation.patient_waiting:{appointment.pk}",
         people=[appointment.doctor],
-        message={
-            "en": "Your patient is waiting in the lobby of the video consultation.",
-            "km": "អ្នកជំងឺរបស់អ្នកកំពុងរង់ចាំក្នុងបន្ទប់រង់ចាំនៃការពិគ្រោះតាមវីដេអូ។",
-        },
+        message=_("Your patient is waiting in the lobby of the video consultation."),
         url=reverse("consultations:detail", args=[appointment.pk]),
     )

@@ -1,5 +1,5 @@
 """The server-side recorder: an aiortc peer per recording, in the Daphne process that
-received the start frame, writing every incoming track into one MP4 in the media store."""
+received the start frame, writing every incoming track into one MP4 in the private store."""
 
 import asyncio
 import logging
@@ -93,19 +93,20 @@ class TrackRecorder:
         self._write(held)
 
 
-_active: dict[int, tuple[RTCPeerConnection, TrackRecorder]] = {}
+_active: dict[str, tuple[RTCPeerConnection, TrackRecorder]] = {}
 
 
-def recording_path(recording_id: int) -> tuple[Path, str]:
-    name = f"recordings/consultation-{recording_id}.mp4"
-    path = Path(settings.MEDIA_ROOT) / name
+def recording_path(key: str) -> tuple[Path, str]:
+    """Where a recording's file goes (under PRIVATE_MEDIA_ROOT), and its storage name."""
+    name = f"recordings/{key}.mp4"
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return path, name
 
 
-async def start(*, recording_id: int, offer_sdp: str) -> str:
+async def start(*, key: str, offer_sdp: str) -> str:
     """Answer the doctor's offer; every incoming track goes into the file."""
-    path, _name = recording_path(recording_id)
+    path, _name = recording_path(key)
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     recorder = TrackRecorder(path)
 
@@ -116,17 +117,17 @@ async def start(*, recording_id: int, offer_sdp: str) -> str:
     await pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
     await pc.setLocalDescription(await pc.createAnswer())
     await recorder.start()
-    _active[recording_id] = (pc, recorder)
+    _active[key] = (pc, recorder)
     return tune_opus(pc.localDescription.sdp)
 
 
-async def stop(*, recording_id: int) -> int:
+async def stop(*, key: str) -> int:
     """Close the file; returns its size (0 when this process holds no such recording)."""
-    entry = _active.pop(recording_id, None)
+    entry = _active.pop(key, None)
     if entry is None:
         return 0
     pc, recorder = entry
     await recorder.stop()
     await pc.close()
-    path, _name = recording_path(recording_id)
+    path, _name = recording_path(key)
     return path.stat().st_size if path.exists() else 0

@@ -169,6 +169,8 @@ def _guest_for(link: PatientLink):
 
 def admit_patient(*, appointment: Appointment, by) -> None:
     """Let the waiting patient into the call (same rule as call.admit: the host decides)."""
+    if appointment.doctor.user_id != by.pk:
+        raise PermissionDenied("Only the treating doctor admits the patient.")
     link = appointment.links.filter(guest__isnull=False).order_by("-used_at").first()
     if link is None:
         raise ValidationError({"patient": _("The patient has not opened their link yet.")})
@@ -314,10 +316,19 @@ def begin_recording(*, appointment_id: int, user) -> Recording:
     return Recording.objects.create(appointment=appointment, started_by=user, started_at=now())
 
 
-def finish_recording(*, recording_id: int, user, size: int, file_name: str) -> Recording:
-    recording = Recording.objects.select_related("appointment__doctor").get(pk=recording_id)
-    if recording.started_by_id != user.pk:
+def recording_to_stop(*, key: str, user) -> Recording:
+    """The running recording ``key`` if ``user`` started it; the same refusal otherwise,
+    whether the key is unknown, finished or somebody else's."""
+    recording = Recording.objects.filter(
+        key=key, started_by_id=user.pk, ended_at__isnull=True
+    ).first()
+    if recording is None:
         raise PermissionDenied("Only who started a recording stops it.")
+    return recording
+
+
+def finish_recording(*, recording: Recording, size: int, file_name: str) -> Recording:
+    """Called once the recorder closed the file of a recording ``recording_to_stop`` gave."""
     recording.ended_at, recording.size = now(), size
     recording.file.name = file_name if size else ""
     recording.save(update_fields=["ended_at", "size", "file"])

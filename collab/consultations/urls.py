@@ -1,9 +1,11 @@
 from django.urls import path
 
+from collab.health.http import no_store
+
 from . import views
 
 app_name = "consultations"
-urlpatterns = [
+urlpatterns = no_store([
     path("", views.appointment_list, name="list"),
     path("<int:pk>/", views.appointment_detail, name="detail"),
     path("<int:pk>/call/", views.call, name="call"),
@@ -16,5 +18,5 @@ urlpatterns = [
     path("<int:pk>/fhir/", views.fhir_export, name="fhir"),
     path("join/<str:token>/", views.open_link, name="open_link"),
     path("visit/", views.visit, name="visit"),
-    path("recordings/<int:pk>/", views.recording_file, name="recording"),
-]
+    path("recordings/<str:key>/", views.recording_file, name="recording"),
+])

@@ -222,10 +222,13 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_object_or_404(Appointment, pk=pk)
-    if request.POST.get("withdraw"):
-        services.withdraw_consent(appointment=appointment, user=request.user)
-    else:
-        services.give_consent(appointment=appointment, user=request.user)
+    try:
+        if request.POST.get("withdraw"):
+            services.withdraw_consent(appointment=appointment, user=request.user)
+        else:
+            services.give_consent(appointment=appointment, user=request.user)
+    except PermissionDenied as exc:  # the same answer as for an appointment that is not there
+        raise Http404 from exc
     if selectors.can_view(user=request.user, appointment=appointment):
         return redirect("consultations:detail", pk)
     return redirect("consultations:visit")
@@ -289,10 +292,10 @@ def visit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recording_file(request: HttpRequest, pk: int) -> FileResponse:
+def recording_file(request: HttpRequest, key: str) -> FileResponse:
     """Only the treating doctor and admins play a recording; each play is audited."""
     recording = get_object_or_404(
-        Recording.objects.select_related("appointment__doctor", "appointment__patient"), pk=pk
+        Recording.objects.select_related("appointment__doctor", "appointment__patient"), key=key
     )
     if not selectors.can_manage(user=request.user, appointment=recording.appointment):
         raise Http404

@@ -3,14 +3,17 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from . import selectors, services
-from .fhir import referral_service_request
+from .fhir import referral_bundle
 from .models import HEALTH_ID_PATTERN, Referral
 
 router = Router(tags=["health"])
+# Patient data: never kept by a browser or proxy.
+router.add_decorator(never_cache, mode="view")
 
 
 class LabResultIn(Schema):
@@ -62,4 +65,4 @@ def referral_fhir(request: HttpRequest, referral_id: int):
     if not selectors.can_view_referral(user=request.user, referral=referral):
         raise HttpError(404, "Not found.")
     services.audit_read(user=request.user, obj=referral, action="export-fhir")
-    return referral_service_request(referral)
+    return referral_bundle(referral)

@@ -11,6 +11,7 @@ from django.utils.translation import override
 
 from collab.core.clock import now
 from collab.directory.models import OrgUnit, Person
+from collab.directory.selectors import units_of_person
 from collab.notifications.services import emit
 
 from . import selectors
@@ -161,7 +162,9 @@ def record_lab_result(
             emit(
                 event_type="lab_result.ready",
                 event_key=f"lab_result:{result.pk}",
-                org_unit=lab,
+                # An urgent result escalates in the ordering doctor's unit (its on-call,
+                # then its head): they can act on it, the laboratory cannot.
+                org_unit=units_of_person(person=doctor).first() or lab,
                 people=[doctor],
                 message=_both(lambda: _("An abnormal lab result you ordered is ready")
                               if abnormal else _("A lab result you ordered is ready")),

@@ -1,9 +1,10 @@
 from django.urls import path
 
 from . import views
+from .http import no_store
 
 app_name = "health"
-urlpatterns = [
+urlpatterns = no_store([
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),
@@ -12,4 +13,4 @@ urlpatterns = [
     path("patients/<str:health_id>/", views.patient_detail, name="patient"),
     path("lab-results/new/", views.lab_result_new, name="lab_result_new"),
     path("lab-results/<int:pk>/", views.lab_result_detail, name="lab_result"),
-]
+])

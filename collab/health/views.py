@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from . import selectors, services
-from .fhir import referral_service_request
+from .fhir import referral_bundle
 from .forms import LabResultForm, ReferralForm, ResponseForm
 from .models import LabResult, Patient, Referral
 
@@ -84,7 +84,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_fhir(request: HttpRequest, pk: int) -> JsonResponse:
     referral = _referral(request, pk)
     services.audit_read(user=request.user, obj=referral, action="export-fhir")
-    return JsonResponse(referral_service_request(referral),
+    return JsonResponse(referral_bundle(referral),
                         content_type="application/fhir+json",
                         json_dumps_params={"ensure_ascii": False})
 
@@ -101,9 +101,10 @@ def patient_find(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def patient_detail(request: HttpRequest, health_id: str) -> HttpResponse:
-    patient = get_object_or_404(Patient, health_id=health_id)
-    if not selectors.can_view_patient(user=request.user, patient=patient):
-        raise PermissionDenied
+    patient = Patient.objects.filter(health_id=health_id).first()
+    # One answer whether the patient exists or not: no oracle of who is registered.
+    if patient is None or not selectors.can_view_patient(user=request.user, patient=patient):
+        raise Http404
     services.audit_read(user=request.user, obj=patient, action="view")
     return render(request, "health/patient_detail.html", {
         "patient": patient,

@@ -67,6 +67,7 @@ class InAppChannel(ChannelBackend):
 
 
 def recipient_language(user) -> str:
+    """The user's language; the suite's default for someone without a login (``None``)."""
     profile = getattr(user, "profile", None)
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
@@ -82,13 +83,16 @@ class EmailChannel(ChannelBackend):
     supports_digest = True
 
     def deliver(self, delivery: Delivery) -> None:
-        self._send(delivery.user, emails.single(delivery, recipient_language(delivery.user)),
+        address = (
+            recipient_address(delivery.user) if delivery.user_id else delivery.person.email
+        )
+        self._send(address, emails.single(delivery, recipient_language(delivery.user)),
                    message_id=emails.message_id(delivery.idempotency_key))
 
     def deliver_digest(self, deliveries: Sequence[Delivery]) -> None:
         user = deliveries[0].user
         keys = sorted(d.idempotency_key for d in deliveries)
-        self._send(user, emails.digest(deliveries, recipient_language(user)),
+        self._send(recipient_address(user), emails.digest(deliveries, recipient_language(user)),
                    message_id=emails.message_id(emails.digest_key(keys)))
 
     connection = None  # one per worker pass (the scheduler runs jobs in one thread)
@@ -111,10 +115,9 @@ class EmailChannel(ChannelBackend):
             except Exception:  # closing a broken connection must not mask the batch
                 pass
 
-    def _send(self, user, content: emails.Content, *, message_id: str) -> None:
-        address = recipient_address(user)
+    def _send(self, address: str, content: emails.Content, *, message_id: str) -> None:
         if not address:
-            raise emails.NoAddress(f"user {user.pk} has no email address")
+            raise emails.NoAddress("the recipient has no email address")
         with translation.override(content.language):
             message = EmailMultiAlternatives(
                 subject=content.subject,

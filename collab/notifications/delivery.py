@@ -5,15 +5,20 @@ marked sent in the same transaction that records the attempt. A worker killed be
 the SMTP send and that commit leaves the row claimed; when the lease runs out another
 worker sends it again with the same Message-ID (the idempotency key), so the window is
 at-least-once and a copy can be recognised and dropped by Message-ID. Nothing is lost.
+
+The lease is short (LEASE) and a live worker renews it (a heartbeat thread, every
+HEARTBEAT_EVERY seconds, while it works through its claimed rows): a slow SMTP server never
+costs a live worker its claims, and a killed worker's claims are taken again within LEASE.
 """
 
 import logging
 import os
 import socket
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 
 from collab.core.clock import now
@@ -24,7 +29,8 @@ from .models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=6)
+HEARTBEAT_EVERY = 2.0
 BATCH = 100
 
 
@@ -46,7 +52,7 @@ def claim_due(*, worker: str, limit: int = BATCH) -> list[Delivery]:
             Delivery.objects.filter(pk__in=ids).update(claimed_by=worker, claim_until=at + LEASE)
     return list(
         Delivery.objects.filter(pk__in=ids, claimed_by=worker)
-        .select_related("notification", "user__profile", "user__person")
+        .select_related("notification", "user__profile", "user__person", "person")
         .order_by("pk")
     )
 
@@ -55,7 +61,10 @@ def deliver_due(*, worker: str | None = None, limit: int = BATCH) -> int:
     """One pass of the outbox; returns how many rows were attempted."""
     worker = worker or worker_name()
     claimed = claim_due(worker=worker, limit=limit)
+    if not claimed:
+        return 0
     backends = [get_channel(name) for name in sorted({d.channel for d in claimed})]
+    heartbeat = _Heartbeat(worker=worker, ids=[d.pk for d in claimed])
     for backend in backends:
         backend.open_batch()
     try:
@@ -69,9 +78,45 @@ def deliver_due(*, worker: str | None = None, limit: int = BATCH) -> int:
         for (_, channel), group in digests.items():
             _attempt(group, get_channel(channel).deliver_digest, worker=worker)
     finally:
+        heartbeat.stop()
         for backend in backends:
             backend.close_batch()
     return len(claimed)
+
+
+class _Heartbeat:
+    """Renews the lease of a worker's claimed rows until stopped (its own connection).
+
+    Inside a caller's transaction (tests, a shell) another connection cannot renew rows that
+    transaction holds: there the rows keep the lease they were claimed with."""
+
+    def __init__(self, *, worker: str, ids: list[int]) -> None:
+        self._worker, self._ids = worker, ids
+        self._stopped = threading.Event()
+        self._thread = None
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(target=self._run, name="outbox-heartbeat",
+                                            daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stopped.wait(HEARTBEAT_EVERY):
+                try:
+                    Delivery.objects.filter(
+                        pk__in=self._ids, claimed_by=self._worker,
+                        status=Delivery.Status.PENDING,
+                    ).update(claim_until=now() + LEASE)
+                except Exception:  # a missed beat costs at most the lease, never the worker
+                    logger.exception("outbox heartbeat failed")
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _attempt(deliveries: list[Delivery], send, *, worker: str) -> None:

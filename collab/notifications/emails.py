@@ -56,7 +56,9 @@ def single(delivery: Delivery, language: str) -> Content:
             "message": notification.message(language),
             "link": absolute(notification.url),
             "ack_link": ack_url(delivery)
+            # Someone without a login (``user`` None) cannot acknowledge: no link.
             if notification.requires_ack and not notification.acknowledged_at
+            and delivery.user_id
             else "",
         }
         subject = render_to_string("notifications/email/subject.txt", context).strip()

@@ -11,6 +11,13 @@ class Urgency(models.TextChoices):
 
 
 NEEDS_ACK = {Urgency.URGENT, Urgency.CRITICAL}
+# Urgent and critical notifications whose rule names no ladder (or that no rule governs)
+# escalate on this one: the unit's on-call, then its head, then the parent unit's head.
+DEFAULT_LADDER = (
+    {"after_minutes": 10, "target": "next_on_call"},
+    {"after_minutes": 20, "target": "unit_head"},
+    {"after_minutes": 40, "target": "parent_unit_head"},
+)
 
 
 class EscalationTarget(models.TextChoices):
@@ -232,7 +239,14 @@ class Delivery(models.Model):
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="deliveries"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # An escalation reaching someone of the directory without a login: email only.
+    person = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.CharField(_("channel"), max_length=20)
     idempotency_key = models.CharField(max_length=255, unique=True, editable=False)
     status = models.CharField(

@@ -61,11 +61,15 @@ def rule_recipients(
 def next_on_call(
     *, unit: OrgUnit | None, specialty: str, at: datetime, exclude_person_ids: set[int]
 ) -> list[Person]:
-    """The next person on call for the specialty (now or next shift) not yet notified."""
-    if unit is None or not specialty:
+    """The next person on call for the specialty (any specialty when none is given: the
+    unit's on-call), now or next shift, not yet notified."""
+    if unit is None:
         return []
+    shifts = OnCallShift.objects.filter(unit=unit, ends_at__gt=at)
+    if specialty:
+        shifts = shifts.filter(specialty=specialty)
     shifts = (
-        OnCallShift.objects.filter(unit=unit, specialty=specialty, ends_at__gt=at)
+        shifts
         .exclude(person_id__in=exclude_person_ids)
         .select_related("person")
         .order_by("starts_at")

@@ -5,7 +5,10 @@
         event_key="referral:42",                # idempotency: one per event
         org_unit=unit_or_None,                  # where the event happened (for routing)
         people=[person, ...],                   # direct recipients, besides the rules'
-        message={"en": "...", "km": "..."},     # what happened, no patient data
+        message=Text(_("New referral from %(unit)s"), unit=unit.name),
+                                                # what happened, no patient data: a lazy
+                                                # gettext string (with %-params), rendered
+                                                # here in every language of LANGUAGES
         url="/health/referrals/42/",            # where to act
         urgency=None,                           # None: the rule's; else routine/urgent/critical
         specialty="",                           # optional: for rules routing to "*" on call
@@ -17,12 +20,16 @@ roll back with the caller's write. The worker sends the emails (see ``delivery``
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
+from django.utils.translation import override
 
 from collab.core.clock import now
 from realtime.services import publish
@@ -31,6 +38,7 @@ from . import routing, timing
 from .channels import get_channel
 from .emails import ACK_SALT
 from .models import (
+    DEFAULT_LADDER,
     NEEDS_ACK,
     Delivery,
     DeliveryAttempt,
@@ -54,13 +62,41 @@ class AckLinkInvalid(Exception):
         self.code = code
 
 
+class Text:
+    """A notification's words: a lazy gettext string and its %-parameters, each a plain
+    value, a lazy string or a callable (called under each language, e.g. a date format).
+    ``emit`` renders it once per language; the translations live in the app's .po file."""
+
+    def __init__(self, text: Promise | str, **params: Any) -> None:
+        self.text, self.params = text, params
+
+    def render(self, language: str) -> str:
+        with override(language):
+            text = str(self.text)
+            if not self.params:
+                return text
+            return text % {k: _param(v) for k, v in self.params.items()}
+
+
+def _param(value: Callable[[], Any] | Any) -> str:
+    return str(value() if callable(value) else value)
+
+
+def rendered(message: "Text | Promise | dict[str, str]") -> dict[str, str]:
+    """Every language of the suite. A dict of already rendered texts is taken as it is."""
+    if isinstance(message, dict):
+        return message
+    text = message if isinstance(message, Text) else Text(message)
+    return {code: text.render(code) for code, _name in settings.LANGUAGES}
+
+
 def emit(
     *,
     event_type: str,
     event_key: str,
     org_unit=None,
     people: Sequence = (),
-    message: dict[str, str],
+    message: "Text | Promise | dict[str, str]",
     url: str,
     urgency: str | None = None,
     specialty: str = "",
@@ -68,6 +104,7 @@ def emit(
     """Create the notifications an event causes (idempotent per event_key)."""
     if urgency is not None and urgency not in Urgency.values:
         raise ValueError(f"unknown urgency {urgency!r}")
+    message = rendered(message)
     at = now()
     created: list[Notification] = []
     covered: set[int] = set()
@@ -116,7 +153,7 @@ def _create(
     if Notification.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     requires_ack = urgency in NEEDS_ACK
-    policy = policy if requires_ack else []
+    policy = (policy or list(DEFAULT_LADDER)) if requires_ack else []
     users = _users(recipients)
     try:
         with transaction.atomic():
@@ -200,6 +237,20 @@ def add_recipient(*, notification: Notification, user, reason: str, at) -> Recip
                 delivery.next_attempt_at = timing.routine_send_at(at, prefs, digest=digest)
             delivery.save()
     return entry
+
+
+def email_person(*, notification: Notification, person, at) -> Delivery:
+    """An email outbox row for someone of the directory who has no login (an escalation
+    step must still reach them); sent by the worker like any other, without an ack link."""
+    key = hashlib.sha256(
+        f"{notification.dedupe_key}|person-{person.pk}|email".encode()
+    ).hexdigest()[:40]
+    delivery, _created = Delivery.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"notification": notification, "person": person, "channel": "email",
+                  "next_attempt_at": at},
+    )
+    return delivery
 
 
 def acknowledge(*, notification: Notification, user) -> bool:

@@ -119,6 +119,7 @@ async def handle_relay_answer(consumer, frame: dict) -> None:
 @frame_handler("call.relay.leave")
 async def handle_relay_leave(consumer, frame: dict) -> None:
     """Back to the mesh: close your relay connections but stay in the meeting."""
+    await _require_admitted(consumer, _meeting_id(frame))
     await relay_routing.route(
         meeting_id=_meeting_id(frame),
         user_id=consumer.user.pk,

@@ -4,8 +4,11 @@ Called inside the message's transaction, so the notification commits with it. Th
 says who wrote where, never what (a chat body may hold patient details).
 """
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
 from collab.directory.models import Person
-from collab.notifications.services import emit
+from collab.notifications.services import Text, emit
 
 from . import presence
 from .models import Membership, Message, Room
@@ -23,19 +26,19 @@ def after_message(*, message: Message, room: Room) -> None:
     if not people:
         return
     author = getattr(message.author, "person", None)
-    name_en = author.name_en if author else message.author.get_username()
-    name_km = (author.name_km or author.name_en) if author else name_en
-    where_en = room.name or "a direct message"
-    where_km = room.name or "សារផ្ទាល់"
+
+    def name() -> str:  # the author's name in the language being rendered
+        if author is None:
+            return message.author.get_username()
+        return (author.name_km or author.name_en) if get_language() == "km" else author.name_en
+
     if room.is_direct:
         event_type = "chat.direct"
-        text = {"en": f"{name_en} sent you a message", "km": f"{name_km} បានផ្ញើសារមកអ្នក"}
+        text = Text(_("%(name)s sent you a message"), name=name)
     else:
         event_type = "chat.mention"
-        text = {
-            "en": f"{name_en} mentioned you in {where_en}",
-            "km": f"{name_km} បានហៅឈ្មោះអ្នកនៅក្នុង {where_km}",
-        }
+        text = Text(_("%(name)s mentioned you in %(where)s"), name=name,
+                    where=room.name or _("a direct message"))
     emit(
         event_type=event_type,
         event_key=f"chat.message:{message.pk}",

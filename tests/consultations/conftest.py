@@ -52,3 +52,14 @@ def appointment(doctor, patient):
         booked_by=doctor.user, health_id="kh-0001", doctor=doctor,
         scheduled_for=now() + timedelta(hours=1), reason="Fever for three days",
     )
+
+
+@pytest.fixture(autouse=True)
+def _private_media_in_tmp(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def outsider(django_user_model) -> Person:
+    """A trainee: a login in the directory with no part in any consultation."""
+    return _person(django_user_model, "trainee", "E300")

@@ -12,6 +12,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from collab.consultations import selectors, services
 from collab.consultations.models import Appointment, ConsultationNote, NoteRevision
 from collab.health.models import AuditEntry
+from tests.health.fhir_refs import resolve_all
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,11 @@ def test_fhir_export_validates_and_is_audited(appointment, doctor):
     assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
 
     bundle = Bundle.model_validate(response.json())
+    assert resolve_all(response.json()) == {
+        "Appointment.participant[0].actor": "Patient",
+        "Encounter.subject": "Patient",
+        "Encounter.appointment[0]": "Appointment",
+    }
     kinds = {type(e.resource).__name__: e.resource for e in bundle.entry}
     patient = FhirPatient.model_validate(kinds["Patient"].model_dump())
     assert patient.identifier[0].value == "KH-0001" and patient.gender == "female"

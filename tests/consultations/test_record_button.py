@@ -153,7 +153,7 @@ def test_doctor_records_the_call_in_chromium(
     assert recording.size > 0 and recording.started_by == doctor.user
     # Played back through the audited view, as the doctor.
     status, _headers, body = server.get(
-        f"/consultations/recordings/{recording.pk}/", cookie=login_cookie(doctor.user)
+        f"/consultations/recordings/{recording.key}/", cookie=login_cookie(doctor.user)
     )
     assert status == 200 and len(body) == recording.size
     assert AuditEntry.objects.filter(action="play", user=doctor.user).count() == 1

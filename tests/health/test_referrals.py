@@ -1,9 +1,13 @@
+import re
+
 import pytest
 from django.urls import reverse
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from collab.health.models import AuditEntry, Patient, Referral
 from collab.notifications.models import Notification, Recipient
+from tests.health.fhir_refs import resolve_all
 from tests.notifications.factories import build_org, person, position, referral_rule
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +113,13 @@ def test_referring_unit_cannot_accept_and_outsiders_cannot_see(client, org, pati
                                               name_km="X"), outsider, "clerk")
     client.force_login(outsider.user)
     assert client.get(url).status_code == 404
-    assert client.get(reverse("health:patient", args=["KH-42"])).status_code == 403
+    existing = client.get(reverse("health:patient", args=["KH-42"]))
+    unknown = client.get(reverse("health:patient", args=["KH-99999"]))
+    assert existing.status_code == unknown.status_code == 404
+    def page(response) -> bytes:  # the same page but for its CSP nonce and CSRF token
+        return re.sub(rb'(nonce|value)="[^"]*"', b"", response.content)
+
+    assert page(existing) == page(unknown)
 
 
 def test_incoming_list_shows_the_target_units_referrals(client, org, patient):
@@ -128,7 +138,14 @@ def test_fhir_service_request_is_valid_r4(client, org, patient):
     referral = _referral(org, patient)
     client.force_login(org.people["oncall"].user)
     data = client.get(reverse("health:referral_fhir", args=[referral.pk])).json()
-    resource = ServiceRequest.model_validate(data)
+    bundle = Bundle.model_validate(data)
+    assert bundle.type == "collection"
+    assert resolve_all(data) == {
+        "ServiceRequest.subject": "Patient",
+        "ServiceRequest.requester": "Organization",
+        "ServiceRequest.performer[0]": "Organization",
+    }
+    [resource] = [e.resource for e in bundle.entry if isinstance(e.resource, ServiceRequest)]
     assert resource.status == "active" and resource.intent == "order"
     assert resource.priority == "urgent"
     assert resource.subject.identifier.value == "KH-42"
