@@ -17,9 +17,10 @@ from django.conf import settings
 from pydantic import Field
 
 from . import bridge, checkpoints, fanout, frames, selectors
+from .batching import batched
 from .handlers import FrameError, handler_for, model_for
 from .ratelimit import TokenBucket
-from .streams import stream_group, streams_for_user, user_group
+from .streams import stream_group, streams_of_users, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,16 @@ RESUME_BUFFER_LIMIT = 5000
 RECENT_SEQS = 4096
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_INTERNAL_ERROR = 1011
+CLOSE_TRY_AGAIN = 1013
 # Most seqs a client may list in resume's "have" (seqs it already holds above "after").
 RESUME_HAVE_LIMIT = 2000
 CHECKPOINT_PAGE_SIZE = 2000
+
+
+# Sockets of this process between accept and hello. Past the limit a new socket is told
+# to come back after a jittered delay (close 1013, reason = seconds), instead of queueing
+# until Daphne's connect timeout drops it.
+_starting = 0
 
 
 def _encode(frame: dict) -> str:
@@ -58,12 +66,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        if not self._admit():
+            delay = random.uniform(1.0, 1.0 + _starting / 250)  # ~250 greeted per second
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN, reason=f"{delay:.1f}")
+            return
         self.user = user
         bridge.ensure_running()
         self.fanout = fanout.for_layer(self.channel_layer)
         self.joined: set[str] = set()
         self.tasks: set[asyncio.Task] = set()
-        self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))
+        self.streams = await batched(streams_of_users)(user.pk)
         self.holds = 0
         self.resume_task: asyncio.Task | None = None
         self.buffer: list[tuple[int, int, dict | str]] = []  # (seq, arrival, frame)
@@ -86,12 +99,34 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.start_task = self._spawn(self._hold(self._start()))
         self._spawn(self._checkpoints())
 
+    def _admit(self) -> bool:
+        global _starting
+        if _starting >= getattr(settings, "SAHAKAR_WS_MAX_STARTING", 2000):
+            return False
+        _starting += 1
+        self.admitted = True
+        return True
+
+    def _started(self) -> None:
+        global _starting
+        if getattr(self, "admitted", False):
+            self.admitted = False
+            _starting -= 1
+
     async def _start(self) -> None:
+        try:
+            await self._greet()
+        finally:
+            self._started()
+
+    async def _greet(self) -> None:
         # Read the hello seq only once the groups really receive: an event committed
         # in between then arrives live instead of falling between the two.
         await self._confirm_subscribed()
         try:
-            hello_user, seq = await database_sync_to_async(self._hello_data)()
+            hello_user, seq = await batched(selectors.hello_data)(
+                (self.user.pk, frozenset(self.streams))
+            )
         except Exception:
             logger.exception("No hello for user %s; closing so the client retries", self.user.pk)
             await self.close(code=CLOSE_INTERNAL_ERROR)
@@ -99,13 +134,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.floor = max(self.floor, seq)
         await self.send_frame({"type": "hello", "user": hello_user, "seq": seq})
 
-    def _hello_data(self) -> tuple[dict, int]:
-        return (
-            selectors.user_summary(user_id=self.user.pk),
-            selectors.latest_visible_seq(user_id=self.user.pk, streams=self.streams),
-        )
-
     async def disconnect(self, code: int) -> None:
+        self._started()
         for task in list(getattr(self, "tasks", ())):
             task.cancel()
         for group in getattr(self, "joined", ()):

@@ -143,15 +143,19 @@
         self._stopped = true;
         return;
       }
-      self._scheduleReconnect();
+      // 1013: the server is starting too many sockets; its reason is the (jittered)
+      // number of seconds to wait.
+      var retryAfter = event.code === 1013 ? parseFloat(event.reason) : NaN;
+      self._scheduleReconnect(isFinite(retryAfter) ? retryAfter * 1000 : null);
     };
   };
 
-  Stream.prototype._scheduleReconnect = function () {
+  Stream.prototype._scheduleReconnect = function (retryAfter) {
     if (this._stopped) return;
     this._setState("reconnecting");
     var ceiling = Math.min(this.maxDelay, this.minDelay * Math.pow(2, this._attempt));
-    var delay = Math.random() * ceiling; // "full jitter": spread a crowd of reconnects
+    // "full jitter": spread a crowd of reconnects
+    var delay = retryAfter != null ? retryAfter : Math.random() * ceiling;
     this._attempt += 1;
     var self = this;
     this._timer = window.setTimeout(function () { self._connect(); }, delay);
