@@ -8,16 +8,19 @@ import logging
 import random
 import time
 from collections import deque
-from typing import Any
+from typing import Annotated, Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from pydantic import Field
 
-from . import bridge, checkpoints, fanout, selectors
-from .handlers import FrameError, handler_for
-from .streams import stream_group, streams_for_user, user_group
+from . import bridge, checkpoints, fanout, frames, selectors
+from .batching import batched
+from .handlers import FrameError, handler_for, model_for
+from .ratelimit import TokenBucket
+from .streams import stream_group, streams_of_users, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -28,31 +31,25 @@ RESUME_BUFFER_LIMIT = 5000
 RECENT_SEQS = 4096
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_INTERNAL_ERROR = 1011
+CLOSE_TRY_AGAIN = 1013
 # Most seqs a client may list in resume's "have" (seqs it already holds above "after").
 RESUME_HAVE_LIMIT = 2000
 CHECKPOINT_PAGE_SIZE = 2000
+
+
+# Sockets of this process between accept and hello. Past the limit a new socket is told
+# to come back after a jittered delay (close 1013, reason = seconds), instead of queueing
+# until Daphne's connect timeout drops it.
+_starting = 0
 
 
 def _encode(frame: dict) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-class TokenBucket:
-    def __init__(self, *, burst: float, per_second: float) -> None:
-        self.capacity = burst
-        self.rate = per_second
-        self.tokens = burst
-        self.stamp = time.monotonic()
-
-    def take(self) -> float:
-        """0 when a token was taken, else the seconds until one is available."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
+class Resume(frames.Frame):
+    after: frames.Seq
+    have: Annotated[list[frames.Seq], Field(max_length=RESUME_HAVE_LIMIT)] = []
 
 
 class StreamConsumer(AsyncWebsocketConsumer):
@@ -69,12 +66,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        if not self._admit():
+            delay = random.uniform(1.0, 1.0 + _starting / 250)  # ~250 greeted per second
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN, reason=f"{delay:.1f}")
+            return
         self.user = user
         bridge.ensure_running()
         self.fanout = fanout.for_layer(self.channel_layer)
         self.joined: set[str] = set()
         self.tasks: set[asyncio.Task] = set()
-        self.streams = set(await database_sync_to_async(streams_for_user)(user.pk))
+        self.streams = await batched(streams_of_users)(user.pk)
         self.holds = 0
         self.resume_task: asyncio.Task | None = None
         self.buffer: list[tuple[int, int, dict | str]] = []  # (seq, arrival, frame)
@@ -97,12 +99,34 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.start_task = self._spawn(self._hold(self._start()))
         self._spawn(self._checkpoints())
 
+    def _admit(self) -> bool:
+        global _starting
+        if _starting >= getattr(settings, "SAHAKAR_WS_MAX_STARTING", 2000):
+            return False
+        _starting += 1
+        self.admitted = True
+        return True
+
+    def _started(self) -> None:
+        global _starting
+        if getattr(self, "admitted", False):
+            self.admitted = False
+            _starting -= 1
+
     async def _start(self) -> None:
+        try:
+            await self._greet()
+        finally:
+            self._started()
+
+    async def _greet(self) -> None:
         # Read the hello seq only once the groups really receive: an event committed
         # in between then arrives live instead of falling between the two.
         await self._confirm_subscribed()
         try:
-            hello_user, seq = await database_sync_to_async(self._hello_data)()
+            hello_user, seq = await batched(selectors.hello_data)(
+                (self.user.pk, frozenset(self.streams))
+            )
         except Exception:
             logger.exception("No hello for user %s; closing so the client retries", self.user.pk)
             await self.close(code=CLOSE_INTERNAL_ERROR)
@@ -110,13 +134,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.floor = max(self.floor, seq)
         await self.send_frame({"type": "hello", "user": hello_user, "seq": seq})
 
-    def _hello_data(self) -> tuple[dict, int]:
-        return (
-            selectors.user_summary(user_id=self.user.pk),
-            selectors.latest_visible_seq(user_id=self.user.pk, streams=self.streams),
-        )
-
     async def disconnect(self, code: int) -> None:
+        self._started()
         for task in list(getattr(self, "tasks", ())):
             task.cancel()
         for group in getattr(self, "joined", ()):
@@ -187,7 +206,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send_frame(FrameError(code, detail, **extra).frame())
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        retry_after = self.bucket.take()
+        retry_after = self.bucket.take(time.monotonic())
         if retry_after:
             await self.send_error(
                 "rate_limited", "Too many frames; slow down.", retry_after=round(retry_after, 3)
@@ -201,62 +220,55 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting overflows the parser's stack
             await self.send_error("bad_request", "The frame is not valid JSON.")
             return
         if not isinstance(frame, dict):
             await self.send_error("bad_request", "A frame must be a JSON object.")
             return
-        type_ = frame.get("type")
-        if not isinstance(type_, str) or not type_:
-            await self.send_error("bad_request", "The frame has no type.")
-            return
-        extra = {"id": frame["id"]} if isinstance(frame.get("id"), str | int) else {}
+        extra = frames.echo_id(frame)
         try:
-            await self.dispatch_frame(type_, frame)
+            type_ = frames.parse(frames.Frame, frame).type
+        except FrameError as error:
+            await self.send_frame({**extra, **error.frame()})
+            return
+        try:
+            await self.dispatch_frame(type_, frame, extra)
         except FrameError as error:
             await self.send_frame({**extra, **error.frame()})
         except Exception:
             logger.exception("Frame %r from user %s failed", type_, self.user.pk)
             await self.send_error("internal", "The server failed to handle this frame.", **extra)
 
-    async def dispatch_frame(self, type_: str, frame: dict) -> None:
+    async def dispatch_frame(self, type_: str, frame: dict, extra: dict) -> None:
         if type_ == "ping":
             await self.send_frame({"type": "pong"})
         elif type_ == "resume":
-            self.start_resume(frame.get("after"), frame.get("have", []))
+            self.start_resume(frames.parse(Resume, frame), extra)
         else:
             handler = handler_for(type_)
             if handler is None:
                 raise FrameError("bad_request", f"Unknown frame type {type_!r}.")
-            await handler(self, frame)
+            model = model_for(type_)
+            await handler(self, frame if model is None else frames.parse(model, frame))
 
     # ------------------------------------------------------------------ resume
 
-    def start_resume(self, after: Any, have: Any = ()) -> None:
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            raise FrameError("bad_request", "after must be a non-negative integer.", field="after")
-        if (
-            not isinstance(have, list)
-            or len(have) > RESUME_HAVE_LIMIT
-            or not all(isinstance(s, int) and not isinstance(s, bool) for s in have)
-        ):
-            raise FrameError(
-                "bad_request",
-                f"have must be a list of at most {RESUME_HAVE_LIMIT} integer seqs.",
-                field="have",
-            )
+    def start_resume(self, resume: Resume, extra: dict) -> None:
         if self.resume_task is not None and not self.resume_task.done():
             raise FrameError("bad_request", "A resume is already running.")
-        self.resume_task = self._spawn(self._hold(self._resume(after, frozenset(have))))
+        task = self._resume(resume.after, frozenset(resume.have), extra)
+        self.resume_task = self._spawn(self._hold(task))
 
-    async def _resume(self, after: int, have: frozenset[int]) -> None:
+    async def _resume(self, after: int, have: frozenset[int], extra: dict) -> None:
         await asyncio.shield(self.start_task)  # hello first
         try:
             async with self.reading:
                 await self._resume_locked(after, have)
+        except FrameError as error:
+            await self.send_frame({**extra, **error.frame()})
         except Exception:
-            await self.send_error("internal", "The resume failed; resume again.")
+            await self.send_error("internal", "The resume failed; resume again.", **extra)
             raise
 
     async def _resume_locked(self, after: int, have: frozenset[int]) -> None:
@@ -266,6 +278,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
             # Commit order is seq order (see services.publish), so every event up to
             # this mark is committed; later ones reach us live and are held.
             mark = await database_sync_to_async(selectors.latest_seq)()
+            if after > mark:
+                # A cursor from beyond the stream (say the database was restored from a
+                # backup): taking it would drop every event up to it. "seq" is where the
+                # client may start again, as from a hello.
+                raise FrameError(
+                    "bad_request",
+                    "after is beyond the stream; start again from seq.",
+                    field="after",
+                    seq=self.floor,
+                )
             position = await self._send_stored(after=position, upto=max(mark, position), skip=have)
             self.floor = max(self.floor, position)
             if not self.buffer_overflowed:

@@ -35,7 +35,11 @@ class Fanout:
         self.channel = ""
         self.task: asyncio.Task | None = None
         self.probes: dict[str, asyncio.Event] = {}
-        self.unsubscribing: set[asyncio.Task] = set()  # held: the loop keeps tasks weakly
+        # Sockets confirming while a probe is out share the next one (a reconnect storm
+        # would otherwise cost four Redis operations and a round trip per socket).
+        self.next_round: asyncio.Future | None = None
+        self.probing = asyncio.Lock()
+        self.background: set[asyncio.Task] = set()  # held: the loop keeps tasks weakly
 
     async def join(self, group: str, socket: Socket) -> None:
         """Deliver the group's messages to ``socket`` (subscribing the process if needed)."""
@@ -55,8 +59,8 @@ class Fanout:
         if not members:
             del self.members[group]
             task = asyncio.get_running_loop().create_task(self._unsubscribe(group))
-            self.unsubscribing.add(task)
-            task.add_done_callback(self.unsubscribing.discard)
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
 
     async def _unsubscribe(self, group: str) -> None:
         async with self.subscribing:
@@ -69,8 +73,25 @@ class Fanout:
 
         Redis pub/sub subscribes asynchronously: a publish right after ``group_add`` can
         miss the new subscription. Subscriptions apply in order, so once a probe sent to
-        a group joined after them comes back, the earlier ones are live too.
+        a group joined after them comes back, the earlier ones are live too. One probe
+        serves every caller that arrived before it was sent.
         """
+        if self.next_round is None:
+            self.next_round = asyncio.get_running_loop().create_future()
+            task = asyncio.get_running_loop().create_task(self._round(self.next_round))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
+        return await asyncio.shield(self.next_round)
+
+    async def _round(self, answer: asyncio.Future) -> None:
+        async with self.probing:
+            self.next_round = None  # later callers wait for the next probe
+            try:
+                answer.set_result(await self._probe())
+            except Exception as error:
+                answer.set_exception(error)
+
+    async def _probe(self) -> bool:
         token = uuid.uuid4().hex
         group = f"probe.{token}"
         arrived = self.probes[token] = asyncio.Event()

@@ -2,18 +2,24 @@
 
 An app handles its own client frames on the one ``/ws/`` socket::
 
+    from realtime.frames import Frame, Id
     from realtime.handlers import FrameError, frame_handler
 
-    @frame_handler("chat.send")
-    async def handle_send(consumer, frame: dict) -> None:
-        if not frame.get("body"):
-            raise FrameError("bad_request", "body is required", field="body")
+    class Send(Frame):
+        room: Id
+        body: str
+
+    @frame_handler("chat.send", Send)
+    async def handle_send(consumer, frame: Send) -> None:
         ...
         await consumer.send_frame({"type": "chat.sent", "id": message_id})
 
 Import the module from the app's ``AppConfig.ready()`` so it registers in every
 process (Daphne and tests alike). ``consumer.user`` is the Django user;
 ``consumer.channel_name`` identifies the socket (see ``send_ephemeral``).
+Every frame is validated first (``realtime.frames``): a handler registered with a model
+gets the parsed model; one registered without gets the frame as a dict whose envelope and
+integers were checked.
 A handler raising ``FrameError`` sends ``{"type": "error", "code", "detail", **extra}``;
 any other exception is logged and answered with code ``internal``. The socket stays open.
 """
@@ -27,6 +33,7 @@ FrameHandler = Callable[[Any, dict], Awaitable[None]]
 RESERVED_TYPES = frozenset({"hello", "resume", "resumed", "checkpoint", "ping", "pong", "error"})
 
 _handlers: dict[str, FrameHandler] = {}
+_models: dict[str, Any] = {}  # frame type -> its realtime.frames.Frame subclass
 
 
 class FrameError(Exception):
@@ -42,8 +49,9 @@ class FrameError(Exception):
         return {**self.extra, "type": "error", "code": self.code, "detail": str(self.detail)}
 
 
-def frame_handler(type: str) -> Callable[[FrameHandler], FrameHandler]:
-    """Register ``fn`` as the handler of client frames of this ``type``."""
+def frame_handler(type: str, model: Any = None) -> Callable[[FrameHandler], FrameHandler]:
+    """Register ``fn`` as the handler of client frames of this ``type``; with ``model`` (a
+    ``realtime.frames.Frame`` subclass) it gets the frame parsed into it."""
     if type in RESERVED_TYPES:
         raise ValueError(f"Frame type {type!r} is reserved by the stream protocol.")
 
@@ -52,6 +60,8 @@ def frame_handler(type: str) -> Callable[[FrameHandler], FrameHandler]:
         if existing is not None and _qualname(existing) != _qualname(fn):
             raise ValueError(f"Frame type {type!r} already handled by {_qualname(existing)}.")
         _handlers[type] = fn
+        if model is not None:
+            _models[type] = model
         return fn
 
     return register
@@ -59,6 +69,10 @@ def frame_handler(type: str) -> Callable[[FrameHandler], FrameHandler]:
 
 def handler_for(type: str) -> FrameHandler | None:
     return _handlers.get(type)
+
+
+def model_for(type: str) -> Any:
+    return _models.get(type)
 
 
 def registered_types() -> list[str]:

@@ -22,6 +22,11 @@ def streams_for_user(user_id: int) -> set[str]:
     return streams
 
 
+def streams_of_users(user_ids: list[int]) -> list[set[str]]:
+    """``streams_for_user`` of many users, in one call (see ``realtime.batching``)."""
+    return [streams_for_user(user_id) for user_id in user_ids]
+
+
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 

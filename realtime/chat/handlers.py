@@ -1,30 +1,56 @@
 """Chat frames on /ws/ (protocol: docs/protocol.md, section Chat).
 
-Handlers only check the frame's shape and call services; every refusal is a FrameError.
+Each frame's shape is a model (checked by the consumer before the handler runs);
+handlers call services, and every refusal is a FrameError.
 """
 
 from channels.db import database_sync_to_async
+from pydantic import StrictBool, StrictStr
 
+from realtime.frames import Frame, Id
 from realtime.handlers import FrameError, frame_handler
 
 from . import presence, services
 from .errors import ChatError
 
 
-def _int(frame: dict, field: str, *, required: bool = True) -> int | None:
-    value = frame.get(field)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise FrameError("bad_request", f"{field} must be a positive integer.", field=field)
-    return value
+class ChatFrame(Frame):
+    client_id: StrictStr | None = None  # echoed in the ack
 
 
-def _str(frame: dict, field: str) -> str:
-    value = frame.get(field)
-    if not isinstance(value, str):
-        raise FrameError("bad_request", f"{field} must be a string.", field=field)
-    return value
+class Send(ChatFrame):
+    room: Id
+    body: StrictStr
+    client_id: StrictStr
+    thread: Id | None = None
+
+
+class Edit(ChatFrame):
+    message: Id
+    body: StrictStr
+
+
+class Delete(ChatFrame):
+    message: Id
+
+
+class React(ChatFrame):
+    message: Id
+    emoji: StrictStr
+    add: StrictBool = True
+
+
+class Read(ChatFrame):
+    room: Id
+    message: Id
+
+
+class Typing(Frame):
+    room: Id
+
+
+class Presence(Frame):
+    status: StrictStr = "online"
 
 
 async def _call(fn, **kwargs):
@@ -34,83 +60,68 @@ async def _call(fn, **kwargs):
         raise FrameError(exc.code, exc.detail, **exc.extra) from None
 
 
-def _ack(frame: dict, **extra) -> dict:
-    return {"type": "ack", "client_id": frame.get("client_id"), **extra}
+def _ack(client_id: str | None, **extra) -> dict:
+    return {"type": "ack", "client_id": client_id, **extra}
 
 
-@frame_handler("chat.send")
-async def handle_send(consumer, frame: dict) -> None:
-    room = _int(frame, "room")
-    body = _str(frame, "body")
-    client_id = _str(frame, "client_id")
-    thread = _int(frame, "thread", required=False)
+@frame_handler("chat.send", Send)
+async def handle_send(consumer, frame: Send) -> None:
     try:
         message, _created = await _call(
             services.send_message,
             author=consumer.user,
-            room_id=room,
-            body=body,
-            client_id=client_id,
-            thread_id=thread,
+            room_id=frame.room,
+            body=frame.body,
+            client_id=frame.client_id,
+            thread_id=frame.thread,
         )
     except FrameError as error:
-        error.extra["client_id"] = client_id  # the client drops its pending copy
+        error.extra["client_id"] = frame.client_id  # the client drops its pending copy
         raise
-    await consumer.send_frame(_ack(frame, message={"id": message.pk, "seq": message.seq}))
+    await consumer.send_frame(_ack(frame.client_id, message={"id": message.pk, "seq": message.seq}))
 
 
-@frame_handler("chat.edit")
-async def handle_edit(consumer, frame: dict) -> None:
+@frame_handler("chat.edit", Edit)
+async def handle_edit(consumer, frame: Edit) -> None:
     message = await _call(
-        services.edit_message,
-        user=consumer.user,
-        message_id=_int(frame, "message"),
-        body=_str(frame, "body"),
+        services.edit_message, user=consumer.user, message_id=frame.message, body=frame.body
     )
-    await consumer.send_frame(_ack(frame, message={"id": message.pk}))
+    await consumer.send_frame(_ack(frame.client_id, message={"id": message.pk}))
 
 
-@frame_handler("chat.delete")
-async def handle_delete(consumer, frame: dict) -> None:
-    message = await _call(
-        services.delete_message, user=consumer.user, message_id=_int(frame, "message")
-    )
-    await consumer.send_frame(_ack(frame, message={"id": message.pk}))
+@frame_handler("chat.delete", Delete)
+async def handle_delete(consumer, frame: Delete) -> None:
+    message = await _call(services.delete_message, user=consumer.user, message_id=frame.message)
+    await consumer.send_frame(_ack(frame.client_id, message={"id": message.pk}))
 
 
-@frame_handler("chat.react")
-async def handle_react(consumer, frame: dict) -> None:
-    add = frame.get("add", True)
-    if not isinstance(add, bool):
-        raise FrameError("bad_request", "add must be true or false.", field="add")
-    message_id = _int(frame, "message")
+@frame_handler("chat.react", React)
+async def handle_react(consumer, frame: React) -> None:
     reactions = await _call(
         services.set_reaction,
         user=consumer.user,
-        message_id=message_id,
-        emoji=_str(frame, "emoji"),
-        add=add,
+        message_id=frame.message,
+        emoji=frame.emoji,
+        add=frame.add,
     )
-    await consumer.send_frame(_ack(frame, message={"id": message_id}, reactions=reactions))
+    await consumer.send_frame(
+        _ack(frame.client_id, message={"id": frame.message}, reactions=reactions)
+    )
 
 
-@frame_handler("chat.read")
-async def handle_read(consumer, frame: dict) -> None:
+@frame_handler("chat.read", Read)
+async def handle_read(consumer, frame: Read) -> None:
     membership = await _call(
-        services.mark_read,
-        user=consumer.user,
-        room_id=_int(frame, "room"),
-        message_id=_int(frame, "message"),
+        services.mark_read, user=consumer.user, room_id=frame.room, message_id=frame.message
     )
-    await consumer.send_frame(_ack(frame, last_read_id=membership.last_read_id))
+    await consumer.send_frame(_ack(frame.client_id, last_read_id=membership.last_read_id))
 
 
-@frame_handler("chat.typing")
-async def handle_typing(consumer, frame: dict) -> None:
-    await _call(presence.typing, user=consumer.user, room_id=_int(frame, "room"))
+@frame_handler("chat.typing", Typing)
+async def handle_typing(consumer, frame: Typing) -> None:
+    await _call(presence.typing, user=consumer.user, room_id=frame.room)
 
 
-@frame_handler("presence")
-async def handle_presence(consumer, frame: dict) -> None:
-    status = frame.get("status", "online")
-    await _call(presence.heartbeat, user=consumer.user, status=status)
+@frame_handler("presence", Presence)
+async def handle_presence(consumer, frame: Presence) -> None:
+    await _call(presence.heartbeat, user=consumer.user, status=frame.status)

@@ -11,13 +11,13 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from realtime.models import Event
+from realtime.ratelimit import take_token
 from realtime.services import notify_stream_membership, publish
 
 from . import conf, files, notify, selectors
 from .errors import ChatError, forbidden, invalid
 from .models import Attachment, Membership, Message, MessageEdit, Reaction, Room
 from .payloads import message_payload, reactions_payload, room_payload
-from .ratelimit import take_token
 from .rendering import ROOM_MENTION, find_mentions, render
 
 User = get_user_model()

@@ -363,3 +363,24 @@ async def test_a_burst_larger_than_a_channel_layer_default_reaches_the_socket(am
     received = [(await recv(ws))["n"] for _ in range(300)]
     assert received == list(range(300))
     await ws.disconnect()
+
+
+async def test_a_process_starting_too_many_sockets_tells_the_next_to_come_back(
+    amake_user, settings
+):
+    me = await amake_user()
+    settings.SAHAKAR_WS_MAX_STARTING = 0
+    refused = WebsocketCommunicator(StreamConsumer.as_asgi(), "/ws/")
+    refused.scope["user"] = me
+    assert (await refused.connect(timeout=10))[0]
+    closed = await refused.receive_output(timeout=10)
+    assert (closed["type"], closed["code"]) == ("websocket.close", 1013)
+    assert 1.0 <= float(closed["reason"]) <= 2.0  # seconds to wait, jittered
+
+    # A socket counts only until its hello: one at a time, each is admitted in turn.
+    settings.SAHAKAR_WS_MAX_STARTING = 1
+    for _ in range(3):
+        ws = await connect(me)
+        assert (await recv(ws))["type"] == "hello"
+        await ws.disconnect()
+    assert consumers._starting == 0

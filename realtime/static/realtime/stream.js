@@ -143,15 +143,19 @@
         self._stopped = true;
         return;
       }
-      self._scheduleReconnect();
+      // 1013: the server is starting too many sockets; its reason is the (jittered)
+      // number of seconds to wait.
+      var retryAfter = event.code === 1013 ? parseFloat(event.reason) : NaN;
+      self._scheduleReconnect(isFinite(retryAfter) ? retryAfter * 1000 : null);
     };
   };
 
-  Stream.prototype._scheduleReconnect = function () {
+  Stream.prototype._scheduleReconnect = function (retryAfter) {
     if (this._stopped) return;
     this._setState("reconnecting");
     var ceiling = Math.min(this.maxDelay, this.minDelay * Math.pow(2, this._attempt));
-    var delay = Math.random() * ceiling; // "full jitter": spread a crowd of reconnects
+    // "full jitter": spread a crowd of reconnects
+    var delay = retryAfter != null ? retryAfter : Math.random() * ceiling;
     this._attempt += 1;
     var self = this;
     this._timer = window.setTimeout(function () { self._connect(); }, delay);
@@ -175,6 +179,11 @@
       this._checkpointAt(typeof frame.checkpoint === "number" ? frame.checkpoint : frame.seq);
     } else if (type === "checkpoint") {
       this._checkpointAt(frame.seq);
+    } else if (type === "error" && frame.field === "after" && typeof frame.seq === "number") {
+      // Our position is beyond the server's stream (a database restored from a backup):
+      // start again from where the server says, or nothing would ever arrive.
+      this.resuming = false;
+      this._restart(frame.seq);
     } else if (!CONTROL[type] && typeof frame.seq === "number") {
       if (this._seen.has(frame.seq)) return;
       this._remember(frame.seq);
@@ -195,7 +204,9 @@
     if (this.checkpoint === null) this._restore(userId);
     this._attempt = 0;
     this._setState("open");
-    if (this.checkpoint === null) {
+    if (this.checkpoint !== null && frame.seq < this.checkpoint) {
+      this._restart(frame.seq); // the server's stream is behind us: restored from a backup
+    } else if (this.checkpoint === null) {
       this._advance(frame.seq);
       this._checkpointAt(frame.seq);
     } else if (frame.seq > this.checkpoint) {
@@ -206,6 +217,16 @@
     var outbox = this._outbox;
     this._outbox = [];
     for (var i = 0; i < outbox.length; i++) this.send(outbox[i]);
+  };
+
+  /* Forget our position and take ``seq`` as the present, as a fresh client would. */
+  Stream.prototype._restart = function (seq) {
+    this.lastSeq = null;
+    this.checkpoint = null;
+    this._seen.clear();
+    this._seenOrder = [];
+    this._advance(seq);
+    this._checkpointAt(seq);
   };
 
   Stream.prototype._remember = function (seq) {
