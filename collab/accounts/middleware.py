@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from collab.core import clock
 
 from . import mfa
-from .services import set_language, touch_session
+from .services import SEEN_KEY, set_language, touch_session
 
 # The session carries the logged-in user's language (from their profile, put there at
 # login); it wins over the browser's language cookie, which is only the anonymous choice.
@@ -79,7 +79,6 @@ class UserLanguageMiddleware:
 # A language picked on the page itself before signing in (POST to set_language while
 # anonymous): at sign-in it wins over the profile's and is saved there.
 CHOSEN_BEFORE_LOGIN = "sahakar_language_chosen"
-SEEN_KEY = "sahakar_seen"  # epoch seconds of the last SessionRecord update
 SEEN_EVERY = 300
 
 
@@ -97,10 +96,9 @@ class SessionRecordMiddleware:
             user is not None and user.is_authenticated and session is not None
             and session.session_key and not request.path.startswith(settings.STATIC_URL)
         ):  # fmt: skip
-            at = int(clock.now().timestamp())
-            if at - session.get(SEEN_KEY, 0) > SEEN_EVERY:
-                touch_session(request=request)
-                session[SEEN_KEY] = at
+            seen = session.get(SEEN_KEY)  # set at sign-in (receivers.py): no query until due
+            if seen is None or int(clock.now().timestamp()) - seen > SEEN_EVERY:
+                touch_session(request=request, user=user)
         return response
 
 

@@ -152,7 +152,6 @@ class SessionRecord(models.Model):
     )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    method = models.CharField(_("method"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("signed in"))
     last_seen = models.DateTimeField(_("last seen"))
 
@@ -163,3 +162,32 @@ class SessionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.ip} {self.last_seen:%Y-%m-%d %H:%M}"
+
+    @property
+    def browser(self) -> str:
+        """"Chrome · Android" from the user agent: enough to recognise one's own devices."""
+        agent = self.user_agent
+        name = next((n for token, n in BROWSERS if token in agent), "")
+        system = next((n for token, n in SYSTEMS if token in agent), "")
+        return " · ".join(p for p in (name, system) if p) or agent[:60]
+
+
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"), ("Safari/", "Safari"))  # fmt: skip
+SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+           ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))  # fmt: skip
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a reset link, known address or not: what the hourly limits count."""
+
+    at = models.DateTimeField(db_index=True)
+    address_digest = models.CharField(max_length=64, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip}"

@@ -7,7 +7,7 @@ from django.utils import translation
 from . import audit
 from .middleware import CHOSEN_BEFORE_LOGIN, SESSION_KEY
 from .models import AccountEvent, SessionRecord
-from .services import language_at_login
+from .services import language_at_login, touch_session
 
 
 @receiver(user_logged_in, dispatch_uid="sahakar_language_at_login")
@@ -19,6 +19,7 @@ def apply_language_at_login(sender, request, user, **kwargs) -> None:
     current = chosen or translation.get_language_from_request(request)
     language = language_at_login(user=user, current=current, chosen=bool(chosen))
     request.session[SESSION_KEY] = language
+    touch_session(request=request, user=user)  # the signed-in devices list starts here
 
 
 @receiver(user_login_failed, dispatch_uid="sahakar_audit_login_failed")

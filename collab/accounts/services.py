@@ -5,7 +5,6 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,7 +17,14 @@ from collab.core import clock
 from collab.directory.services import end_sessions as directory_end_sessions
 
 from . import audit, mfa, selectors
-from .models import AccountEvent, OneTimeLink, PersonalToken, Profile, SessionRecord
+from .models import (
+    AccountEvent,
+    OneTimeLink,
+    PasswordResetRequest,
+    PersonalToken,
+    Profile,
+    SessionRecord,
+)
 
 # Recording every API call would turn each read into a write; minutes are precise enough.
 TOKEN_USE_PRECISION = timedelta(minutes=5)
@@ -181,19 +187,6 @@ def invite(*, person, invited_by=None, request: HttpRequest | None = None) -> On
     return link
 
 
-def _over_limit(key: str, limit: int) -> bool:
-    """Counts one more request under ``key`` this hour; True once over ``limit``."""
-    window = int(clock.now().timestamp() // 3600)
-    key = f"accounts:reset-rate:{window}:{key}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
-
-
 class RateLimited(Exception):
     pass
 
@@ -204,10 +197,15 @@ def request_password_reset(*, email: str, request: HttpRequest | None = None) ->
     when this address or this client asked too often this hour."""
     email = email.strip().lower()
     per_address, per_ip = settings.SAHAKAR_PASSWORD_RESET_RATE
-    address_key = hashlib.sha256(email.encode()).hexdigest()
-    over_address = _over_limit(f"address:{address_key}", per_address)
-    over_ip = _over_limit(f"ip:{audit.client_ip(request)}", per_ip)
-    if over_address or over_ip:
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    ip, at = audit.client_ip(request), clock.now()
+    # Refused requests count too: hammering keeps the limit closed.
+    PasswordResetRequest.objects.filter(at__lt=at - timedelta(days=1)).delete()
+    PasswordResetRequest.objects.create(at=at, address_digest=digest, ip=ip)
+    recent = PasswordResetRequest.objects.filter(at__gt=at - timedelta(hours=1))
+    if recent.filter(address_digest=digest).count() > per_address or (
+        ip and recent.filter(ip=ip).count() > per_ip
+    ):
         raise RateLimited
     sent = 0
     for person in selectors.people_for_reset(email=email):
@@ -261,27 +259,24 @@ def use_link(
 
 # --- sessions ------------------------------------------------------------------------
 
-SESSION_TOUCH_PRECISION = timedelta(minutes=5)
+SEEN_KEY = "sahakar_seen"  # epoch seconds of the session's last SessionRecord update
 
 
-def touch_session(*, request: HttpRequest) -> None:
-    """Record (at most every few minutes) that this signed-in session was just used."""
+def touch_session(*, request: HttpRequest, user) -> None:
+    """Record that this signed-in session was just used (the middleware calls this at most
+    every few minutes per session, and the sign-in itself once)."""
     key = request.session.session_key
     if not key:
         return
     at = clock.now()
-    row = SessionRecord.objects.filter(session_key=key).first()
-    if row is not None and row.user_id == request.user.pk:
-        if at - row.last_seen > SESSION_TOUCH_PRECISION:
-            SessionRecord.objects.filter(pk=row.pk).update(
-                last_seen=at, ip=audit.client_ip(request)
-            )
+    request.session[SEEN_KEY] = int(at.timestamp())
+    ip = audit.client_ip(request)
+    if SessionRecord.objects.filter(session_key=key, user=user).update(last_seen=at, ip=ip):
         return
     SessionRecord.objects.update_or_create(
         session_key=key,
         defaults={
-            "user": request.user, "ip": audit.client_ip(request), "created_at": at,
-            "last_seen": at, "method": request.session.get(mfa.SECOND_FACTOR, ""),
+            "user": user, "ip": ip, "created_at": at, "last_seen": at,
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
         },
     )  # fmt: skip

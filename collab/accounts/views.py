@@ -46,6 +46,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        audit.record(kind=AccountEvent.Kind.PASSWORD_CHANGED, user=form.user,
+                     request=self.request)  # fmt: skip
         messages.success(self.request, _("Your password has been changed."))
         return response
 

@@ -26,7 +26,7 @@ def test_profile_lists_the_signed_in_devices_and_ends_one_or_all_others(member):
     phone, laptop = _device(PHONE, "10.0.0.5"), _device(LAPTOP, "10.0.0.6")
     third = _device(LAPTOP, "10.0.0.7")
     page = phone.get("/accounts/profile/").content.decode()
-    for text in ("Android 14", "Firefox/133", "10.0.0.5", "10.0.0.6", "10.0.0.7",
+    for text in ("Chrome · Android", "Firefox · Linux", "10.0.0.5", "10.0.0.6", "10.0.0.7",
                  "This device"):
         assert text in page
     laptop_row = SessionRecord.objects.get(ip="10.0.0.6")
