@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "haystack",
     "taggit",
     "modelcluster",
@@ -101,6 +104,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in devices list, and the second-factor gate (collab/accounts/mfa.py).
+    "collab.accounts.middleware.SessionRecordMiddleware",
+    "collab.accounts.middleware.SecondFactorGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Consultations: a patient's one-time-link login sees only its own visit page.
     "collab.consultations.middleware.PatientGuestMiddleware",
@@ -196,7 +202,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -321,3 +330,30 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# Accounts: invitations, password reset, second factor (docs/accounts.md).
+SAHAKAR_INVITATION_DAYS = int(os.environ.get("SAHAKAR_INVITATION_DAYS", "7"))
+SAHAKAR_PASSWORD_RESET_MINUTES = int(os.environ.get("SAHAKAR_PASSWORD_RESET_MINUTES", "60"))
+# Reset requests per hour: per email address, per client IP.
+SAHAKAR_PASSWORD_RESET_RATE = (
+    int(os.environ.get("SAHAKAR_PASSWORD_RESET_PER_ADDRESS", "3")),
+    int(os.environ.get("SAHAKAR_PASSWORD_RESET_PER_IP", "20")),
+)
+# Who must use a second factor: superuser, staff, perm:<app.codename>, group:<name>,
+# tag:<role tag pattern> (fnmatch, on positions held or acted). Enforced in production;
+# the embedded (demo) mode relaxes it unless SAHAKAR_MFA_ENFORCED=1.
+SAHAKAR_MFA_REQUIRED_FOR = [
+    r.strip()
+    for r in os.environ.get(
+        "SAHAKAR_MFA_REQUIRED_FOR",
+        "superuser,staff,perm:health.view_patient,tag:specialist:*,tag:nurse,tag:midwife",
+    ).split(",")
+    if r.strip()
+]
+SAHAKAR_MFA_ENFORCED = os.environ.get("SAHAKAR_MFA_ENFORCED", "1" if PRODUCTION else "0") == "1"
+# Paths that need a second factor from those who must use one (patient data, admin sites).
+SAHAKAR_MFA_PROTECTED_PATHS = (
+    "/health/", "/consultations/", "/admin/", "/cms/", "/api/v1/health", "/api/v1/consultations",
+    "/accounts/tokens/",
+)
+OTP_TOTP_ISSUER = "Sahakar"

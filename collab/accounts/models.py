@@ -100,3 +100,94 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+
+class OneTimeLink(models.Model):
+    """An emailed link to choose a password: an invitation (7 days) or a password reset
+    (1 hour). Single use; sending a new one of the same kind kills the older ones. The
+    secret in the link is an HMAC of ``nonce`` under SECRET_KEY, so a database copy alone
+    cannot forge one, and the worker can rebuild the same link when it retries an email."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        PASSWORD_RESET = "password_reset", _("password reset")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_links"
+    )
+    nonce = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("one-time link")
+        verbose_name_plural = _("one-time links")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def new_nonce() -> str:
+        return secrets.token_hex(32)
+
+
+class SessionRecord(models.Model):
+    """What the profile's "signed-in devices" list shows about one session."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records"
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("signed in"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("signed-in device")
+        verbose_name_plural = _("signed-in devices")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.ip} {self.last_seen:%Y-%m-%d %H:%M}"
+
+    @property
+    def browser(self) -> str:
+        """"Chrome · Android" from the user agent: enough to recognise one's own devices."""
+        agent = self.user_agent
+        name = next((n for token, n in BROWSERS if token in agent), "")
+        system = next((n for token, n in SYSTEMS if token in agent), "")
+        return " · ".join(p for p in (name, system) if p) or agent[:60]
+
+
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"), ("Safari/", "Safari"))  # fmt: skip
+SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+           ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))  # fmt: skip
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a reset link, known address or not: what the hourly limits count."""
+
+    at = models.DateTimeField(db_index=True)
+    address_digest = models.CharField(max_length=64, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip}"

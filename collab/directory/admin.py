@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from collab.accounts.admin_actions import invite_people, reset_people_second_factor
 from collab.directory.models import OnCallShift, OrgUnit, Person, Position
 
 
@@ -60,6 +61,7 @@ class PersonAdmin(admin.ModelAdmin):
     )  # fmt: skip
     autocomplete_fields = ("user",)
     inlines = (HeldPositionInline,)
+    actions = (invite_people, reset_people_second_factor)
 
     @admin.display(description=_("name (Latin)"), ordering="family_name_en")
     def name_en(self, obj: Person) -> str:

@@ -21,6 +21,9 @@ class ChannelBackend:
     name: str = ""
     inline: bool = False
     supports_digest: bool = False
+    # Account email (invitations, password resets): sent at once, never held back by a
+    # preference, quiet hours or a digest.
+    transactional: bool = False
 
     def deliver(self, delivery: Delivery) -> None:
         raise NotImplementedError

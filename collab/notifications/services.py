@@ -12,6 +12,7 @@
         url="/health/referrals/42/",            # where to act
         urgency=None,                           # None: the rule's; else routine/urgent/critical
         specialty="",                           # optional: for rules routing to "*" on call
+        channels=None,                          # optional: the direct recipients' channels
     )
 
 Call it inside the transaction of the write that causes it (transactional outbox): the
@@ -100,6 +101,7 @@ def emit(
     url: str,
     urgency: str | None = None,
     specialty: str = "",
+    channels: Sequence[str] | None = None,
 ) -> list[Notification]:
     """Create the notifications an event causes (idempotent per event_key)."""
     if urgency is not None and urgency not in Urgency.values:
@@ -138,7 +140,7 @@ def emit(
             notification = _create(
                 dedupe_key=f"{event_key}#direct", event_type=event_type, event_key=event_key,
                 rule=None, org_unit=org_unit, urgency=urgency or Urgency.ROUTINE,
-                message=message, url=url, channels=DIRECT_CHANNELS, specialty="",
+                message=message, url=url, channels=list(channels or DIRECT_CHANNELS), specialty="",
                 recipients=direct, policy=[], at=at,
             )
             if notification:
@@ -220,7 +222,9 @@ def add_recipient(*, notification: Notification, user, reason: str, at) -> Recip
                 notification=notification, user_id=user.pk, channel=channel
             ),
         )
-        if modes[channel] == "off":
+        if backend.transactional:
+            delivery.save()  # due now, whatever the preferences, quiet hours and digests
+        elif modes[channel] == "off":
             delivery.status = Delivery.Status.SKIPPED
             delivery.save()
         elif backend.inline:

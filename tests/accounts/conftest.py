@@ -16,3 +16,23 @@ def log_in(client, username: str, password: str = PASSWORD):
 def _fast_password_hashing(settings):
     # The production hasher takes ~0.3 s per login on this machine; these tests log in a lot.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_clock(settings, tmp_path):
+    """clock.set_offset writes into the data dir: keep ours away from everyone else's."""
+    settings.DATA_DIR = tmp_path
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) that the outbox worker's pass sends to."""
+    from tests.notifications.smtp import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 30
+        yield server
