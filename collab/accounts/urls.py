@@ -10,5 +10,5 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/language/", views.profile_language, name="profile_language"),
     path("tokens/", views.token_create, name="token_create"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/<id:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from collab.core.bounds import Id
+
 from . import selectors, services
 from .fhir import referral_service_request
 from .models import HEALTH_ID_PATTERN, Referral
@@ -57,7 +59,7 @@ def post_lab_result(request: HttpRequest, payload: LabResultIn):
 
 
 @router.get("/referrals/{referral_id}/fhir")
-def referral_fhir(request: HttpRequest, referral_id: int):
+def referral_fhir(request: HttpRequest, referral_id: Id):
     referral = get_object_or_404(Referral, pk=referral_id)
     if not selectors.can_view_referral(user=request.user, referral=referral):
         raise HttpError(404, "Not found.")
