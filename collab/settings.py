@@ -41,6 +41,10 @@ ALLOWED_HOSTS = [
     ).split(",")
     if h.strip()
 ]
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("SAHAKAR_ENV=production refuses DEBUG=1 (it shows secrets).")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SAHAKAR_ENV=production needs ALLOWED_HOSTS (the site's names).")
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
