@@ -12,6 +12,7 @@ Each variable is documented in README.md.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -110,7 +111,7 @@ MIDDLEWARE = [
     # Knowledge articles from the response cache, before Wagtail routing (after auth+messages).
     "knowledge.middleware.ArticleResponseCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "collab.core.csp.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -281,6 +282,8 @@ SAHAKAR_TURN_URL = os.environ.get("SAHAKAR_TURN_URL", "")
 SAHAKAR_TURN_SECRET = os.environ.get("SAHAKAR_TURN_SECRET", "")
 
 # Content Security Policy (django-csp 4): no inline script without a nonce, no CDN.
+_BASE = urlsplit(SAHAKAR_BASE_URL)
+_WS_ORIGIN = f"{'wss' if _BASE.scheme == 'https' else 'ws'}://{_BASE.netloc}"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -288,7 +291,9 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "media-src": ["'self'", "blob:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # 'self' covers same-origin websockets (CSP 3); the base URL's ws origin for older
+        # browsers. Never any host: a script could carry data off to its own socket.
+        "connect-src": ["'self'", _WS_ORIGIN],
         "font-src": ["'self'", "data:"],
         "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],
