@@ -5,8 +5,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from collab.accounts.auth import BearerTokenAuth, SessionCookieAuth
+from collab.core.openapi import document_errors
 
-api = NinjaAPI(
+
+class SahakarAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = SahakarAPI(
     title="Sahakar API",
     version="1",
     urls_namespace="api",

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from collab.core.bounds import Id
+from collab.core.bounds import Id, StrictBody
 from knowledge import selectors, services
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 
@@ -39,12 +39,12 @@ class RecentQuery(Schema):
     limit: int = Field(10, ge=1, le=50)
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(StrictBody):
     helpful: bool
     comment: str = Field("", max_length=services.COMMENT_MAX)
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(StrictBody):
     subscribed: bool
 
 

@@ -5,9 +5,9 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
-from collab.core.bounds import Id, Position
+from collab.core.bounds import Id, Position, StrictBody
 
 from . import selectors
 from .errors import TrainingError
@@ -19,7 +19,7 @@ from .views.common import restriction_error
 router = Router(tags=["training"])
 
 
-class AnswerIn(Schema):
+class AnswerIn(StrictBody):
     response: dict[str, Any]
 
 

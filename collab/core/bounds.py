@@ -3,7 +3,8 @@ it cannot hold (SQLite and PostgreSQL keys are signed 64-bit): 404 or 422, never
 
 from typing import Annotated
 
-from pydantic import Field
+from ninja import Schema
+from pydantic import ConfigDict, Field
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 1_000_000
@@ -27,3 +28,10 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class StrictBody(Schema):
+    """A JSON body: an object with only the declared properties (`additionalProperties: false`),
+    so a typo in a field name is a 422, not a silently ignored default."""
+
+    model_config = ConfigDict(extra="forbid")

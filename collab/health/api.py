@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from collab.core.bounds import Id
+from collab.core.bounds import Id, StrictBody
 
 from . import selectors, services
 from .fhir import referral_service_request
@@ -15,7 +15,7 @@ from .models import HEALTH_ID_PATTERN, Referral
 router = Router(tags=["health"])
 
 
-class LabResultIn(Schema):
+class LabResultIn(StrictBody):
     health_id: str = Field(pattern=HEALTH_ID_PATTERN)
     ordering_doctor: str = Field(min_length=1, max_length=32, description="employee id")
     test_code: str = Field(min_length=1, max_length=32)

@@ -2,9 +2,8 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import ConfigDict
 
-from collab.core.bounds import Id, Offset
+from collab.core.bounds import Id, Offset, StrictBody
 
 from . import selectors, services
 from .models import Urgency
@@ -20,10 +19,9 @@ class InboxQuery(Schema):
     offset: Offset = 0
 
 
-class ReadIn(Schema):
+class ReadIn(StrictBody):
     """`{"ids": [...]}` marks those read; `{}` or `{"ids": null}` marks all read."""
 
-    model_config = ConfigDict(extra="forbid")
     ids: list[Id] | None = Field(None, max_length=1000)
 
 

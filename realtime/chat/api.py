@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from collab.core.bounds import Id
+from collab.core.bounds import Id, StrictBody
 
 from . import presence, selectors, services
 from .conf import PAGE_MAX
@@ -57,7 +57,7 @@ def _room_out(membership, unread: int | None = None) -> dict:
     return out
 
 
-class RoomIn(Schema):
+class RoomIn(StrictBody):
     kind: Literal["public", "private", "dm"]
     name: str = ""
     topic: str = ""
@@ -65,44 +65,44 @@ class RoomIn(Schema):
     members: list[str] = []
 
 
-class RoomPatch(Schema):
+class RoomPatch(StrictBody):
     name: str | None = None
     topic: str | None = None
     description: str | None = None
     archived: bool | None = None
 
 
-class MessageIn(Schema):
-    body: str
+class MessageIn(StrictBody):
+    body: str = Field(min_length=1)
     client_id: str | None = None
     thread: Id | None = None
 
 
-class EditIn(Schema):
-    body: str
+class EditIn(StrictBody):
+    body: str = Field(min_length=1)
 
 
-class ReactionIn(Schema):
-    emoji: str
+class ReactionIn(StrictBody):
+    emoji: str = Field(min_length=1)
 
 
-class ReadIn(Schema):
+class ReadIn(StrictBody):
     message: Id
 
 
-class FlagIn(Schema):
+class FlagIn(StrictBody):
     value: bool
 
 
-class MembersIn(Schema):
+class MembersIn(StrictBody):
     usernames: list[str]
 
 
-class RoleIn(Schema):
+class RoleIn(StrictBody):
     role: Literal["owner", "moderator", "member"]
 
 
-class PresenceIn(Schema):
+class PresenceIn(StrictBody):
     status: Literal["online", "away", "offline"] = "online"
 
 
