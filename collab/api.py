@@ -3,15 +3,21 @@
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import SessionAuth
 
-from collab.accounts.auth import BearerTokenAuth
+from collab.accounts.auth import BearerTokenAuth, SessionCookieAuth
+from collab.core.openapi import document_errors
 
-api = NinjaAPI(
+
+class SahakarAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = SahakarAPI(
     title="Sahakar API",
     version="1",
     urls_namespace="api",
-    auth=[BearerTokenAuth(), SessionAuth()],
+    auth=[BearerTokenAuth(), SessionCookieAuth()],
 )
 
 
@@ -29,7 +35,12 @@ def validation_error(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(request, {"message": "Authentication required."}, status=401)
+    response = api.create_response(request, {"message": "Authentication required."}, status=401)
+    challenge = 'Bearer realm="api"'
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        challenge += ', error="invalid_token"'  # RFC 6750: a token was sent but is not valid
+    response["WWW-Authenticate"] = challenge
+    return response
 
 
 @api.exception_handler(HttpError)

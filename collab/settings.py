@@ -12,6 +12,7 @@ Each variable is documented in README.md.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -41,6 +42,10 @@ ALLOWED_HOSTS = [
     ).split(",")
     if h.strip()
 ]
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("SAHAKAR_ENV=production refuses DEBUG=1 (it shows secrets).")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SAHAKAR_ENV=production needs ALLOWED_HOSTS (the site's names).")
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -113,7 +118,7 @@ MIDDLEWARE = [
     # Knowledge articles from the response cache, before Wagtail routing (after auth+messages).
     "knowledge.middleware.ArticleResponseCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "collab.core.csp.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -286,6 +291,8 @@ SAHAKAR_TURN_URL = os.environ.get("SAHAKAR_TURN_URL", "")
 SAHAKAR_TURN_SECRET = os.environ.get("SAHAKAR_TURN_SECRET", "")
 
 # Content Security Policy (django-csp 4): no inline script without a nonce, no CDN.
+_BASE = urlsplit(SAHAKAR_BASE_URL)
+_WS_ORIGIN = f"{'wss' if _BASE.scheme == 'https' else 'ws'}://{_BASE.netloc}"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -293,7 +300,9 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "media-src": ["'self'", "blob:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # 'self' covers same-origin websockets (CSP 3); the base URL's ws origin for older
+        # browsers. Never any host: a script could carry data off to its own socket.
+        "connect-src": ["'self'", _WS_ORIGIN],
         "font-src": ["'self'", "data:"],
         "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],

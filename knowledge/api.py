@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from collab.core.bounds import Id, StrictBody
 from knowledge import selectors, services
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 
@@ -38,12 +39,12 @@ class RecentQuery(Schema):
     limit: int = Field(10, ge=1, le=50)
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(StrictBody):
     helpful: bool
     comment: str = Field("", max_length=services.COMMENT_MAX)
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(StrictBody):
     subscribed: bool
 
 
@@ -78,7 +79,7 @@ def recent_articles(request: HttpRequest, query: Query[RecentQuery]):
 
 
 @router.post("/articles/{page_id}/feedback", response={201: Message, 404: Message, 422: Message})
-def post_feedback(request: HttpRequest, page_id: int, payload: FeedbackIn):
+def post_feedback(request: HttpRequest, page_id: Id, payload: FeedbackIn):
     page = _readable(request, ArticlePage, page_id)
     if page is None:
         return Status(404, {"message": "No such article."})
@@ -92,7 +93,7 @@ def post_feedback(request: HttpRequest, page_id: int, payload: FeedbackIn):
 
 
 @router.put("/spaces/{space_id}/subscription", response={200: SubscriptionIn, 404: Message})
-def put_subscription(request: HttpRequest, space_id: int, payload: SubscriptionIn):
+def put_subscription(request: HttpRequest, space_id: Id, payload: SubscriptionIn):
     space = _readable(request, KnowledgeSpacePage, space_id)
     if space is None:
         return Status(404, {"message": "No such space."})

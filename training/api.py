@@ -5,7 +5,9 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
+
+from collab.core.bounds import Id, Position, StrictBody
 
 from . import selectors
 from .errors import TrainingError
@@ -17,7 +19,7 @@ from .views.common import restriction_error
 router = Router(tags=["training"])
 
 
-class AnswerIn(Schema):
+class AnswerIn(StrictBody):
     response: dict[str, Any]
 
 
@@ -111,7 +113,7 @@ def my_learning(request: HttpRequest):
 
 
 @router.post("/quizzes/{quiz_id}/attempts")
-def start_attempt(request: HttpRequest, quiz_id: int):
+def start_attempt(request: HttpRequest, quiz_id: Id):
     """Start an attempt, or get the open one back (resume)."""
     try:
         person = _person(request)
@@ -125,7 +127,7 @@ def start_attempt(request: HttpRequest, quiz_id: int):
 
 
 @router.get("/attempts/{attempt_id}")
-def get_attempt(request: HttpRequest, attempt_id: int):
+def get_attempt(request: HttpRequest, attempt_id: Id):
     try:
         _person_, attempt = _own(request, attempt_id)
     except TrainingError as error:
@@ -134,7 +136,7 @@ def get_attempt(request: HttpRequest, attempt_id: int):
 
 
 @router.put("/attempts/{attempt_id}/answers/{position}")
-def save_answer(request: HttpRequest, attempt_id: int, position: int, payload: AnswerIn):
+def save_answer(request: HttpRequest, attempt_id: Id, position: Position, payload: AnswerIn):
     try:
         person, attempt = _own(request, attempt_id)
         answer = quiz_services.save_answer(
@@ -150,7 +152,7 @@ def save_answer(request: HttpRequest, attempt_id: int, position: int, payload: A
 
 
 @router.post("/attempts/{attempt_id}/submit")
-def submit_attempt(request: HttpRequest, attempt_id: int):
+def submit_attempt(request: HttpRequest, attempt_id: Id):
     try:
         person, attempt = _own(request, attempt_id)
         attempt = quiz_services.submit_attempt(person=person, attempt=attempt)

@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from collab.core.bounds import Id
 from collab.health.services import audit_read
 
 from . import selectors
@@ -51,7 +52,7 @@ def list_appointments(request: HttpRequest, status: str = ""):
 
 
 @router.get("/appointments/{appointment_id}/fhir")
-def fhir_bundle(request: HttpRequest, appointment_id: int):
+def fhir_bundle(request: HttpRequest, appointment_id: Id):
     """FHIR R4 collection Bundle (Patient, Appointment, Encounter); every call is audited."""
     appointment = (
         Appointment.objects.select_related("patient", "doctor").filter(pk=appointment_id).first()

@@ -7,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from collab.core.bounds import Id, StrictBody
+
 from . import selectors, services
 from .fhir import referral_bundle
 from .models import HEALTH_ID_PATTERN, Referral
@@ -16,7 +18,7 @@ router = Router(tags=["health"])
 router.add_decorator(never_cache, mode="view")
 
 
-class LabResultIn(Schema):
+class LabResultIn(StrictBody):
     health_id: str = Field(pattern=HEALTH_ID_PATTERN)
     ordering_doctor: str = Field(min_length=1, max_length=32, description="employee id")
     test_code: str = Field(min_length=1, max_length=32)
@@ -60,7 +62,7 @@ def post_lab_result(request: HttpRequest, payload: LabResultIn):
 
 
 @router.get("/referrals/{referral_id}/fhir")
-def referral_fhir(request: HttpRequest, referral_id: int):
+def referral_fhir(request: HttpRequest, referral_id: Id):
     referral = get_object_or_404(Referral, pk=referral_id)
     if not selectors.can_view_referral(user=request.user, referral=referral):
         raise HttpError(404, "Not found.")

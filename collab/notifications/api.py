@@ -1,7 +1,9 @@
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+
+from collab.core.bounds import Id, Offset, StrictBody
 
 from . import selectors, services
 from .models import Urgency
@@ -13,12 +15,14 @@ class InboxQuery(Schema):
     unread: bool | None = None
     needs_ack: bool | None = None
     urgency: Urgency | None = None
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=200)
+    offset: Offset = 0
 
 
-class ReadIn(Schema):
-    ids: list[int] | None = None
+class ReadIn(StrictBody):
+    """`{"ids": [...]}` marks those read; `{}` or `{"ids": null}` marks all read."""
+
+    ids: list[Id] | None = Field(None, max_length=1000)
 
 
 def _entry(request: HttpRequest, notification_id: int):
@@ -34,8 +38,7 @@ def list_notifications(request: HttpRequest, filters: Query[InboxQuery]):
         user=request.user, unread=filters.unread, needs_ack=filters.needs_ack,
         urgency=filters.urgency,
     )
-    limit = max(1, min(filters.limit, 200))
-    page = entries[max(filters.offset, 0):max(filters.offset, 0) + limit]
+    page = entries[filters.offset:filters.offset + filters.limit]
     language = get_language() or "en"
     return {
         "items": [selectors.notification_item(e, language) for e in page],
@@ -50,14 +53,14 @@ def unread(request: HttpRequest):
 
 
 @router.post("/{notification_id}/ack")
-def acknowledge(request: HttpRequest, notification_id: int):
+def acknowledge(request: HttpRequest, notification_id: Id):
     entry = _entry(request, notification_id)
     first = services.acknowledge(notification=entry.notification, user=request.user)
     return {"id": notification_id, "acknowledged": True, "already": not first}
 
 
 @router.post("/{notification_id}/read")
-def read_one(request: HttpRequest, notification_id: int):
+def read_one(request: HttpRequest, notification_id: Id):
     _entry(request, notification_id)
     services.mark_read(user=request.user, ids=[notification_id])
     return {"unread": selectors.unread_count(request.user)}

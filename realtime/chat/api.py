@@ -1,15 +1,18 @@
 """REST for chat at /api/v1/chat: everything the socket does, for clients without one."""
 
 import functools
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from collab.core.bounds import Id, StrictBody
+
 from . import presence, selectors, services
+from .conf import PAGE_MAX
 from .errors import ChatError, forbidden, invalid
 from .models import MessageEdit
 from .payloads import message_payload, person_payload, room_payload
@@ -54,7 +57,7 @@ def _room_out(membership, unread: int | None = None) -> dict:
     return out
 
 
-class RoomIn(Schema):
+class RoomIn(StrictBody):
     kind: Literal["public", "private", "dm"]
     name: str = ""
     topic: str = ""
@@ -62,44 +65,44 @@ class RoomIn(Schema):
     members: list[str] = []
 
 
-class RoomPatch(Schema):
+class RoomPatch(StrictBody):
     name: str | None = None
     topic: str | None = None
     description: str | None = None
     archived: bool | None = None
 
 
-class MessageIn(Schema):
-    body: str
+class MessageIn(StrictBody):
+    body: str = Field(min_length=1)
     client_id: str | None = None
-    thread: int | None = None
+    thread: Id | None = None
 
 
-class EditIn(Schema):
-    body: str
+class EditIn(StrictBody):
+    body: str = Field(min_length=1)
 
 
-class ReactionIn(Schema):
-    emoji: str
+class ReactionIn(StrictBody):
+    emoji: str = Field(min_length=1)
 
 
-class ReadIn(Schema):
-    message: int
+class ReadIn(StrictBody):
+    message: Id
 
 
-class FlagIn(Schema):
+class FlagIn(StrictBody):
     value: bool
 
 
-class MembersIn(Schema):
+class MembersIn(StrictBody):
     usernames: list[str]
 
 
-class RoleIn(Schema):
+class RoleIn(StrictBody):
     role: Literal["owner", "moderator", "member"]
 
 
-class PresenceIn(Schema):
+class PresenceIn(StrictBody):
     status: Literal["online", "away", "offline"] = "online"
 
 
@@ -134,7 +137,7 @@ def browse_rooms(request: HttpRequest, q: str = ""):
 
 @router.get("/rooms/{room_id}")
 @chat_errors
-def get_room(request: HttpRequest, room_id: int):
+def get_room(request: HttpRequest, room_id: Id):
     me = selectors.require_member(user=request.user, room_id=room_id)
     out = _room_out(me, selectors.unread_count(membership=me))
     out["members"] = [
@@ -145,28 +148,28 @@ def get_room(request: HttpRequest, room_id: int):
 
 @router.patch("/rooms/{room_id}")
 @chat_errors
-def update_room(request: HttpRequest, room_id: int, data: RoomPatch):
+def update_room(request: HttpRequest, room_id: Id, data: RoomPatch):
     services.update_room(actor=request.user, room_id=room_id, **data.dict())
     return _room_out(selectors.require_member(user=request.user, room_id=room_id))
 
 
 @router.post("/rooms/{room_id}/join")
 @chat_errors
-def join_room(request: HttpRequest, room_id: int):
+def join_room(request: HttpRequest, room_id: Id):
     me = services.join_room(user=request.user, room_id=room_id)
     return _room_out(selectors.require_member(user=request.user, room_id=me.room_id))
 
 
 @router.post("/rooms/{room_id}/leave", response={204: None})
 @chat_errors
-def leave_room(request: HttpRequest, room_id: int):
+def leave_room(request: HttpRequest, room_id: Id):
     services.leave_room(user=request.user, room_id=room_id)
     return Status(204, None)
 
 
 @router.post("/rooms/{room_id}/members")
 @chat_errors
-def add_members(request: HttpRequest, room_id: int, data: MembersIn):
+def add_members(request: HttpRequest, room_id: Id, data: MembersIn):
     added = services.add_members(
         actor=request.user, room_id=room_id, users=_users(data.usernames, "usernames")
     )
@@ -175,7 +178,7 @@ def add_members(request: HttpRequest, room_id: int, data: MembersIn):
 
 @router.delete("/rooms/{room_id}/members/{username}", response={204: None})
 @chat_errors
-def remove_member(request: HttpRequest, room_id: int, username: str):
+def remove_member(request: HttpRequest, room_id: Id, username: str):
     services.remove_member(
         actor=request.user, room_id=room_id, user=_users([username], "username")[0]
     )
@@ -184,7 +187,7 @@ def remove_member(request: HttpRequest, room_id: int, username: str):
 
 @router.put("/rooms/{room_id}/members/{username}/role")
 @chat_errors
-def set_role(request: HttpRequest, room_id: int, username: str, data: RoleIn):
+def set_role(request: HttpRequest, room_id: Id, username: str, data: RoleIn):
     m = services.set_role(
         actor=request.user,
         room_id=room_id,
@@ -198,12 +201,12 @@ def set_role(request: HttpRequest, room_id: int, username: str, data: RoleIn):
 @chat_errors
 def list_messages(
     request: HttpRequest,
-    room_id: int,
-    before: int | None = None,
-    after: int | None = None,
-    around: int | None = None,
-    thread: int | None = None,
-    limit: int = 50,
+    room_id: Id,
+    before: Id | None = None,
+    after: Id | None = None,
+    around: Id | None = None,
+    thread: Id | None = None,
+    limit: Annotated[int, Field(ge=1, le=PAGE_MAX)] = 50,
 ):
     selectors.require_member(user=request.user, room_id=room_id)
     page = selectors.messages_page(
@@ -215,7 +218,7 @@ def list_messages(
 
 @router.post("/rooms/{room_id}/messages", response={200: dict, 201: dict})
 @chat_errors
-def send_message(request: HttpRequest, room_id: int, data: MessageIn):
+def send_message(request: HttpRequest, room_id: Id, data: MessageIn):
     message, created = services.send_message(
         author=request.user,
         room_id=room_id,
@@ -232,11 +235,11 @@ def send_message(request: HttpRequest, room_id: int, data: MessageIn):
 @chat_errors
 def upload_file(
     request: HttpRequest,
-    room_id: int,
+    room_id: Id,
     file: File[UploadedFile],
     body: Form[str] = "",
     client_id: Form[str] = "",
-    thread: Form[int | None] = None,
+    thread: Form[Id | None] = None,
 ):
     message, created = services.send_message(
         author=request.user,
@@ -253,7 +256,7 @@ def upload_file(
 
 @router.get("/rooms/{room_id}/pins")
 @chat_errors
-def list_pins(request: HttpRequest, room_id: int):
+def list_pins(request: HttpRequest, room_id: Id):
     selectors.require_member(user=request.user, room_id=room_id)
     items = [message_payload(m) for m in selectors.pinned_messages(room_id=room_id)]
     return {"items": items, "count": len(items)}
@@ -261,21 +264,21 @@ def list_pins(request: HttpRequest, room_id: int):
 
 @router.post("/rooms/{room_id}/read")
 @chat_errors
-def mark_read(request: HttpRequest, room_id: int, data: ReadIn):
+def mark_read(request: HttpRequest, room_id: Id, data: ReadIn):
     me = services.mark_read(user=request.user, room_id=room_id, message_id=data.message)
     return {"last_read_id": me.last_read_id, "unread": selectors.unread_count(membership=me)}
 
 
 @router.post("/rooms/{room_id}/mute")
 @chat_errors
-def mute(request: HttpRequest, room_id: int, data: FlagIn):
+def mute(request: HttpRequest, room_id: Id, data: FlagIn):
     me = services.set_muted(user=request.user, room_id=room_id, muted=data.value)
     return {"muted": me.muted}
 
 
 @router.get("/rooms/{room_id}/mentions")
 @chat_errors
-def mention_autocomplete(request: HttpRequest, room_id: int, q: str = ""):
+def mention_autocomplete(request: HttpRequest, room_id: Id, q: str = ""):
     selectors.require_member(user=request.user, room_id=room_id)
     people = [person_payload(u) for u in selectors.mention_candidates(room_id=room_id, query=q)]
     if "room".startswith(q.strip().lstrip("@").lower()):
@@ -295,7 +298,7 @@ def people_autocomplete(request: HttpRequest, q: str = ""):
 
 @router.get("/rooms/{room_id}/presence")
 @chat_errors
-def room_presence(request: HttpRequest, room_id: int):
+def room_presence(request: HttpRequest, room_id: Id):
     selectors.require_member(user=request.user, room_id=room_id)
     members = selectors.members_of(room_id=room_id)
     status = presence.statuses([m.user_id for m in members])
@@ -312,21 +315,21 @@ def beat(request: HttpRequest, data: PresenceIn):
 
 @router.patch("/messages/{message_id}")
 @chat_errors
-def edit_message(request: HttpRequest, message_id: int, data: EditIn):
+def edit_message(request: HttpRequest, message_id: Id, data: EditIn):
     message = services.edit_message(user=request.user, message_id=message_id, body=data.body)
     return message_payload(message)
 
 
 @router.delete("/messages/{message_id}", response={204: None})
 @chat_errors
-def delete_message(request: HttpRequest, message_id: int):
+def delete_message(request: HttpRequest, message_id: Id):
     services.delete_message(user=request.user, message_id=message_id)
     return Status(204, None)
 
 
 @router.get("/messages/{message_id}/history")
 @chat_errors
-def edit_history(request: HttpRequest, message_id: int):
+def edit_history(request: HttpRequest, message_id: Id):
     message = selectors.message_with_details(message_id)
     if message is None:
         raise forbidden()
@@ -338,20 +341,20 @@ def edit_history(request: HttpRequest, message_id: int):
 
 @router.post("/messages/{message_id}/reactions")
 @chat_errors
-def add_reaction(request: HttpRequest, message_id: int, data: ReactionIn):
+def add_reaction(request: HttpRequest, message_id: Id, data: ReactionIn):
     state = services.set_reaction(user=request.user, message_id=message_id, emoji=data.emoji)
     return {"reactions": state}
 
 
 @router.delete("/messages/{message_id}/reactions")
 @chat_errors
-def remove_reaction(request: HttpRequest, message_id: int, emoji: str):
+def remove_reaction(request: HttpRequest, message_id: Id, emoji: str):
     state = services.set_reaction(user=request.user, message_id=message_id, emoji=emoji, add=False)
     return {"reactions": state}
 
 
 @router.post("/messages/{message_id}/pin")
 @chat_errors
-def pin(request: HttpRequest, message_id: int, data: FlagIn):
+def pin(request: HttpRequest, message_id: Id, data: FlagIn):
     message = services.set_pinned(user=request.user, message_id=message_id, pinned=data.value)
     return {"pinned": message.pinned_at is not None}

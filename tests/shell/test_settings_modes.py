@@ -95,3 +95,22 @@ def test_production_names_a_missing_database_url(production_env):
     result = manage("check", env=production_env)
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [("DEBUG", "1", "DEBUG"), ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS"),
+     ("ALLOWED_HOSTS", " , ", "ALLOWED_HOSTS"), ("ALLOWED_HOSTS", None, "ALLOWED_HOSTS")],
+    ids=["debug-on", "hosts-empty", "hosts-blank", "hosts-missing"],
+)
+def test_production_refuses_to_start_with_debug_or_without_hosts(
+    production_env, variable, value, named
+):
+    if value is None:
+        del production_env[variable]
+    else:
+        production_env[variable] = value
+    result = manage("check", env=production_env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
