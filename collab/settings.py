@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "collab.consultations.middleware.PatientGuestMiddleware",
     # Knowledge articles from the response cache, before Wagtail routing (after auth+messages).
     "knowledge.middleware.ArticleResponseCacheMiddleware",
+    # Wagtail admin: editors' page permissions follow private-space membership.
+    "knowledge.middleware.AdminSpaceAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -71,8 +71,10 @@ def visibility_rules() -> VisibilityRules:
     rules = cache.get(key)
     if rules is not None and rules.mark == mark:
         return rules
-    spaces = _models().KnowledgeSpacePage.objects.filter(private=True).prefetch_related(
-        "member_units", "member_groups"
+    spaces = (
+        _models()
+        .KnowledgeSpacePage.objects.filter(private=True)
+        .prefetch_related("member_units", "member_groups")
     )
     restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
     rules = VisibilityRules(
