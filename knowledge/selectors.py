@@ -155,6 +155,13 @@ def visible_pages_for(user):
     return _exclude_hidden(qs, user)
 
 
+def readable_pages(*, user, ids) -> set[int]:
+    """The knowledge app's one access check for a batch (search results): ids among ``ids``
+    of live knowledge pages ``user`` may read — private spaces and Wagtail view
+    restrictions, as every listing applies them."""
+    return set(visible_pages_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def visible_articles_for(user):
     m = _models()
     return _exclude_hidden(m.ArticlePage.objects.live(), user)
