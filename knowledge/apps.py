@@ -21,6 +21,8 @@ def _ensure_tree(**kwargs) -> None:
         return
     from knowledge.permissions import sync_space_permissions
     from knowledge.services import ensure_tree
+    from knowledge.storage import move_legacy_files
 
     ensure_tree()
     sync_space_permissions()
+    move_legacy_files()
