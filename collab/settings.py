@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "collab.consultations.middleware.PatientGuestMiddleware",
     # Knowledge articles from the response cache, before Wagtail routing (after auth+messages).
     "knowledge.middleware.ArticleResponseCacheMiddleware",
+    # Wagtail admin: editors' page permissions follow private-space membership.
+    "knowledge.middleware.AdminSpaceAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "collab.core.csp.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -244,7 +246,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # /favicon.ico (browsers ask for it on pages that name no icon, e.g. the admin).
 WHITENOISE_ROOT = BASE_DIR / "collab" / "static_root"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Wagtail documents and original images under PRIVATE_MEDIA_ROOT (knowledge/storage.py).
+    "default": {"BACKEND": "knowledge.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "collab.core.staticfiles.StaticStorage"},
 }
 MEDIA_URL = "/media/"

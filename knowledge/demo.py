@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
-from wagtail.models import GroupPagePermission, Locale
+from wagtail.models import Locale
 
 from collab.core import clock
 from collab.directory.demo import DEMO_PROVINCE, demo_person
@@ -286,22 +286,14 @@ def _translate(page, *, title: str, **fields):
     return km_page
 
 
-def _groups(index) -> None:
+def _groups() -> None:
     access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    edit = Permission.objects.get(content_type__app_label="knowledge", codename="edit_spaces")
     editors, _c = Group.objects.get_or_create(name="Knowledge editors")
     reviewers, _c = Group.objects.get_or_create(name="Knowledge reviewers")
-    editors.permissions.add(access)
+    # Editors edit space by space (knowledge.permissions), never from the index down.
+    editors.permissions.add(access, edit)
     reviewers.permissions.add(access)
-    pages = [index, *index.get_translations()]
-    for page in pages:
-        for codename in ("add_page", "change_page"):
-            GroupPagePermission.objects.get_or_create(
-                group=editors,
-                page=page,
-                permission=Permission.objects.get(
-                    content_type__app_label="wagtailcore", codename=codename
-                ),
-            )
     for username, group in (("nurse", editors), ("doctor", reviewers), ("manager", reviewers)):
         person = demo_person(username)
         if person.user_id:
@@ -319,7 +311,7 @@ def seed() -> None:
     _tag(_position(HOSPITAL, "Hospital director"), APPROVER_TAG)
     _tag(_position("MOH-DHS", "Director of Hospital Services"), REVIEWER_TAG)
     _tag(_position("MOH", "Minister of Health"), APPROVER_TAG)
-    _groups(index)
+    _groups()
 
     clinical = _space(
         index,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.urls import reverse
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from knowledge import response_cache as rc
 
@@ -76,3 +79,37 @@ def _storable(request, response) -> bool:
         and response.get("Content-Type", "").startswith("text/html")
         and getattr(request, "_csp_nonce", None) is None  # a nonce is per response
     )
+
+
+class AdminSpaceAccessMiddleware:
+    """Wagtail admin requests: the user's space-editor groups follow their membership of
+    private spaces *now* (knowledge.permissions), before Wagtail reads their permissions;
+    the explorer of a page the user may not explore is refused (Wagtail would still show
+    its title above an empty list). Must sit after the authentication middleware."""
+
+    EXPLORER = ("wagtailadmin_explore", "wagtailadmin_explore_results")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = None
+
+    def __call__(self, request):
+        if self.prefix is None:
+            self.prefix = reverse("wagtailadmin_home")
+        if request.path_info.startswith(self.prefix):
+            from knowledge.permissions import sync_editor
+
+            sync_editor(request.user)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        page_id = view_kwargs.get("parent_page_id")
+        if match is None or match.url_name not in self.EXPLORER or page_id is None:
+            return None
+        user = request.user
+        if not user.is_authenticated or user.is_superuser:
+            return None
+        if not PagePermissionPolicy().explorable_instances(user).filter(pk=page_id).exists():
+            raise PermissionDenied
+        return None

@@ -168,6 +168,9 @@ class KnowledgeSpacePage(KnowledgePage):
     class Meta:
         verbose_name = _("knowledge space")
         verbose_name_plural = _("knowledge spaces")
+        permissions = [
+            ("edit_spaces", _("Can add and edit pages in the knowledge spaces they may read"))
+        ]
 
     def get_context(self, request, *args, **kwargs):
         from knowledge.selectors import articles_in_space, is_subscribed
@@ -176,6 +179,23 @@ class KnowledgeSpacePage(KnowledgePage):
         context["articles"] = articles_in_space(space=self)
         context["subscribed"] = is_subscribed(user=request.user, space=self)
         return context
+
+
+class SpaceEditorGroup(models.Model):
+    """The group, kept by ``knowledge.permissions``, that holds the Wagtail page permissions
+    of a private space: the editors who are members of the space."""
+
+    space = models.OneToOneField(
+        KnowledgeSpacePage, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("space editor group")
+        verbose_name_plural = _("space editor groups")
+
+    def __str__(self) -> str:
+        return self.group.name
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -361,14 +381,20 @@ class PositionApprovalTask(Task):
         verbose_name_plural = _("position approval tasks")
 
     def may_act(self, obj, user) -> bool:
-        from knowledge.selectors import approvers_for
+        from knowledge.selectors import approvers_for, can_view_page
 
         if not user.is_authenticated:
             return False
         if user.is_superuser:
             return True
         person = getattr(user, "person", None)
-        return person is not None and person in approvers_for(task=self, page=obj)
+        # An approver found above the space's unit is not always a member of a private
+        # space: the editor (and the task list) stay closed to them.
+        return (
+            person is not None
+            and can_view_page(user=user, page=obj)
+            and person in approvers_for(task=self, page=obj)
+        )
 
     def user_can_access_editor(self, obj, user):
         return self.may_act(obj, user)

@@ -71,8 +71,10 @@ def visibility_rules() -> VisibilityRules:
     rules = cache.get(key)
     if rules is not None and rules.mark == mark:
         return rules
-    spaces = _models().KnowledgeSpacePage.objects.filter(private=True).prefetch_related(
-        "member_units", "member_groups"
+    spaces = (
+        _models()
+        .KnowledgeSpacePage.objects.filter(private=True)
+        .prefetch_related("member_units", "member_groups")
     )
     restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
     rules = VisibilityRules(
@@ -151,6 +153,13 @@ def visible_pages_for(user):
     m = _models()
     qs = Page.objects.live().type(m.KnowledgeIndexPage, m.KnowledgeSpacePage, m.ArticlePage)
     return _exclude_hidden(qs, user)
+
+
+def readable_pages(*, user, ids) -> set[int]:
+    """The knowledge app's one access check for a batch (search results): ids among ``ids``
+    of live knowledge pages ``user`` may read — private spaces and Wagtail view
+    restrictions, as every listing applies them."""
+    return set(visible_pages_for(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def visible_articles_for(user):

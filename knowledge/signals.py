@@ -1,6 +1,7 @@
 """Receivers: cache purge and subscriber notices on publish; reviewers told of waiting tasks."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import PageViewRestriction
@@ -80,6 +81,35 @@ def on_visibility_changed(sender, **kwargs):
     # A space's privacy or members, a unit's place in the directory (it moves its units'
     # paths) or a page's place in the tree: the visibility rules' paths change.
     bump_visibility_rules()
+
+
+@receiver(post_save, sender=KnowledgeSpacePage, dispatch_uid="kb-editors-space-saved")
+@receiver(post_delete, sender=KnowledgeSpacePage, dispatch_uid="kb-editors-space-deleted")
+def on_space_changed(sender, **kwargs):
+    # After on_visibility_changed (connected first): the rules read here are the new ones.
+    from knowledge.permissions import sync_space_permissions
+
+    sync_space_permissions()
+
+
+@receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="kb-editors-groups")
+def on_group_permissions_changed(sender, instance, action, reverse, pk_set=None, **kwargs):
+    # A group given or denied knowledge.edit_spaces becomes or stops being an editor group.
+    from django.contrib.auth.models import Permission
+
+    from knowledge.permissions import EDIT_SPACES, editor_group_ids, sync_space_permissions
+
+    if action == "pre_clear":  # which groups were editors is known only before the clear
+        instance._kb_editors_before = editor_group_ids()
+    elif action == "post_clear":
+        sync_space_permissions(former_editors=getattr(instance, "_kb_editors_before", set()))
+    elif action in ("post_add", "post_remove"):
+        app_label, codename = EDIT_SPACES
+        edit = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        if reverse and edit.filter(pk=instance.pk).exists():  # permission.group_set.add(...)
+            sync_space_permissions(former_editors=set(pk_set))
+        elif not reverse and edit.filter(pk__in=pk_set).exists():
+            sync_space_permissions(former_editors={instance.pk})
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="kb-reader-saved")

@@ -79,3 +79,11 @@ def refuse_documents_of_private_spaces(document, request):
 @hooks.register("register_rich_text_features", order=10)
 def serve_rich_text_images_through_the_checked_view(features):
     features.register_embed_type(CheckedImageEmbedHandler)
+
+
+@hooks.register("register_permissions")
+def register_space_editing_permission():
+    # Shown in the group editor: the editor role, granted space by space (knowledge.permissions).
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="knowledge", codename="edit_spaces")

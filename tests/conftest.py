@@ -53,6 +53,7 @@ def _nothing_cached_from_earlier_tests():
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # In-process consumers need no event bridge (realtime/bridge.py); Daphne subprocesses
     # keep it, so worker-published events reach their sockets in the embedded leg.
     settings.SAHAKAR_EVENT_BRIDGE = False

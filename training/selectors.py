@@ -3,8 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db.models import DecimalField, FilteredRelation, Q, QuerySet, Value
+from wagtail.models import Page, PageViewRestriction
 
 from collab.core import clock
 from collab.directory.models import OrgUnit, Person, Position
@@ -114,6 +117,94 @@ def completion_outline(course: CoursePage) -> CourseOutline:
 
 def course_of(page) -> CoursePage | None:
     return CoursePage.objects.ancestor_of(page).first()
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def lesson_open_to(*, open_enrolment: bool, enrolled: bool) -> bool:
+    """The course's rule for its lessons: open enrolment, or the reader is enrolled."""
+    return open_enrolment or enrolled
+
+
+def passes_restriction(restriction, *, user, request=None, group_ids=None) -> bool:
+    """Wagtail's check of one view restriction (login, groups, password). With a request it
+    is Wagtail's own (a password given in this session counts); without one a password is
+    never taken as given."""
+    if request is not None:
+        return restriction.accept_request(request)
+    kind = restriction.restriction_type
+    if kind == PageViewRestriction.PASSWORD:
+        return False
+    if kind == PageViewRestriction.LOGIN:
+        return user.is_authenticated
+    if kind == PageViewRestriction.GROUPS and not user.is_superuser:
+        if group_ids is None:
+            group_ids = set(user.groups.values_list("pk", flat=True))
+        return any(group.pk in group_ids for group in restriction.groups.all())
+    return True
+
+
+def _blocked_paths(user, pages) -> list[str]:
+    """Paths of the view restrictions on ``pages`` or above them that ``user`` does not pass."""
+    if not pages:
+        return []
+    ancestry = reduce(or_, (Page.objects.ancestor_of(p, inclusive=True) for p in pages))
+    restrictions = list(
+        PageViewRestriction.objects.filter(page__in=ancestry)
+        .select_related("page")
+        .prefetch_related("groups")
+    )
+    group_ids = set(user.groups.values_list("pk", flat=True)) if restrictions else set()
+    return [
+        r.page.path
+        for r in restrictions
+        if not passes_restriction(r, user=user, group_ids=group_ids)
+    ]
+
+
+def readable_lessons(*, user, ids) -> set[int]:
+    """The lesson view's rule for a batch (search results): ids among ``ids`` of live lessons
+    ``user`` may read — an active login with a directory person, the course open or the
+    person enrolled (``lesson_open_to``), and every Wagtail view restriction on the lesson
+    or above it passed (``passes_restriction``; no request, so never a password)."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    person = person_for(user)
+    if person is None:
+        return set()
+    lessons = list(LessonPage.objects.live().filter(pk__in=ids).only("pk", "path", "depth"))
+    if not lessons:
+        return set()
+    courses = list(
+        reduce(or_, (CoursePage.objects.ancestor_of(lesson) for lesson in lessons)).only(
+            "pk", "path", "open_enrolment"
+        )
+    )
+    enrolled = set(
+        Enrolment.objects.filter(person=person, course__in=courses).values_list(
+            "course_id", flat=True
+        )
+    )
+    blocked = _blocked_paths(user, lessons)
+    readable = set()
+    for lesson in lessons:
+        course = next((c for c in courses if lesson.path.startswith(c.path)), None)
+        if course is None or any(lesson.path.startswith(p) for p in blocked):
+            continue
+        if lesson_open_to(open_enrolment=course.open_enrolment, enrolled=course.pk in enrolled):
+            readable.add(lesson.pk)
+    return readable
+
+
+def readable_courses(*, user, ids) -> set[int]:
+    """Ids among ``ids`` of live courses whose page ``user`` may open (Wagtail's view
+    restrictions on the course or above it passed; no request, so never a password)."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    courses = list(CoursePage.objects.live().filter(pk__in=ids).only("pk", "path", "depth"))
+    blocked = _blocked_paths(user, courses)
+    return {c.pk for c in courses if not any(c.path.startswith(p) for p in blocked)}
 
 
 # --- grades and progress -----------------------------------------------------------------

@@ -1,13 +1,16 @@
 """The base every searchable type derives from, and the registry of those types.
 
-A type declares, in ``collab/search/search_indexes.py``:
+Each content app ships its own ``<app>/search_indexes.py`` (haystack imports it; a module
+that fails to import stops the start-up instead of silently dropping a type). This app
+imports no content app. A type declares:
 
 * what it indexes: ``title_en``/``title_km``/``body``/``url`` of an object, and
   ``index_queryset`` (objects that belong in the index at all);
 * who may see a document, twice: ``access_tokens(obj)`` stored with the document and
   ``user_tokens(user)`` matched against them at query time (the filter), then
   ``visible_ids(user, ids)`` asked of the owning app at result time (the verification);
-* ``watch``: other models whose saves change this type's documents.
+* ``watch``: other models whose saves change this type's documents, and ``connect()`` for
+  writes that send no ``post_save`` (bulk imports: call ``enqueue_index_update`` there).
 """
 
 from collections.abc import Callable, Iterable
@@ -68,8 +71,12 @@ class SahakarIndex(indexes.SearchIndex):
         return {EVERYONE} if user.is_authenticated and user.is_active else set()
 
     def visible_ids(self, user, ids: list[str]) -> set[str]:
-        """ids (as strings) of this type that ``user`` may open right now."""
+        """ids (as strings) of this type that ``user`` may open right now: the owning app's
+        one access check, the one its views use."""
         raise NotImplementedError
+
+    def connect(self) -> None:
+        """Connect signals of bulk writes (called once, at start-up)."""
 
     # -- documents ------------------------------------------------------------------------
 

@@ -14,8 +14,6 @@ from haystack import connections
 from haystack.constants import ID
 from whoosh.index import LockError
 
-from collab.directory import signals as directory_signals
-from collab.directory.models import Person, Position
 from collab.search.indexes import SahakarIndex, index_for_label, search_types, segment_document
 from collab.search.models import PendingIndexUpdate
 
@@ -139,24 +137,8 @@ def connect_signals() -> None:
         uid = f"search-{sender._meta.label_lower}"
         models.signals.post_save.connect(_on_change, sender=sender, dispatch_uid=uid + "-save")
         models.signals.post_delete.connect(_on_change, sender=sender, dispatch_uid=uid + "-del")
-    # The directory import writes in bulk (no post_save); it names what it changed instead.
-    for signal in (directory_signals.people_imported, directory_signals.people_deactivated):
-        signal.connect(_on_people_imported, dispatch_uid=f"search-{id(signal)}")
-    directory_signals.positions_imported.connect(
-        _on_positions_imported, dispatch_uid="search-positions-imported"
-    )
-
-
-def _on_people_imported(sender, person_ids, **kwargs) -> None:
-    enqueue_index_update(model=Person, ids=sorted(person_ids))
-
-
-def _on_positions_imported(sender, position_ids, **kwargs) -> None:
-    ids, holders = sorted(position_ids), set()
-    for i in range(0, len(ids), 900):  # SQLite caps the variables of one statement
-        chunk = Position.objects.filter(pk__in=ids[i : i + 900])
-        holders.update(chunk.exclude(holder=None).values_list("holder_id", flat=True))
-    enqueue_index_update(model=Person, ids=sorted(holders))
+    for index in search_types().values():
+        index.connect()
 
 
 # -- rebuild ---------------------------------------------------------------------------------

@@ -1,24 +1,30 @@
 """Documents and images used by pages of a private space go only to its members."""
 
 import io
+import os
+import re
 import subprocess
 
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
-from django.test import Client
+from django.http import Http404
+from django.test import Client, RequestFactory
+from django.views.static import serve as serve_media
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
+from knowledge.storage import move_legacy_files
 from tests.knowledge.conftest import add_article, add_space
 from tests.knowledge.test_pdf import need_poppler
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     cache.clear()  # Wagtail caches renditions: earlier tests' files lived in another folder
 
 
@@ -144,3 +150,59 @@ def test_an_image_inside_rich_text_of_a_public_page_goes_to_everyone(kb):
     assert f'src="{address}"' in html and "/media/" not in html
     assert outsider.get(address).status_code == 200
     assert anonymous.get(address).status_code == 200
+
+
+def _files_under(root) -> set[str]:
+    return {
+        os.path.relpath(os.path.join(folder, name), root)
+        for folder, _dirs, names in os.walk(root)
+        for name in names
+    }
+
+
+def test_documents_and_original_images_live_outside_media_under_unguessable_names(
+    kb, board, settings
+):
+    doc, image = a_document(), an_image()
+    add_article(
+        board,
+        "Budget",
+        slug="budget",
+        body=[
+            {"type": "download", "value": {"document": doc.pk, "title": ""}},
+            {"type": "image", "value": {"image": image.pk, "caption": "", "alt": "plan"}},
+        ],
+    )
+    member, outsider, _anonymous = clients(kb)
+    figure = member.get(f"/kb/images/{image.pk}/max-800x800/")
+    assert figure.status_code == 200
+    assert member.get(doc.url).status_code == 200
+
+    private = _files_under(settings.PRIVATE_MEDIA_ROOT)
+    public = _files_under(settings.MEDIA_ROOT)
+    assert doc.file.name in private and image.file.name in private
+    assert not any(p.startswith(("documents", "original_images")) for p in public)
+    # Unguessable: a random folder (documents) or name (images), never the upload's name.
+    assert re.fullmatch(r"documents/[\w-]{22}/budget\.txt", doc.file.name)
+    assert re.fullmatch(r"original_images/[\w-]{22}\.png", image.file.name)
+    assert all("plan" not in p for p in public)  # renditions are named after the original
+    # No URL reaches them: Django's /media/ view (development) finds nothing.
+    for name in (doc.file.name, image.file.name):
+        with pytest.raises(Http404):
+            serve_media(RequestFactory().get("/media/" + name), name, settings.MEDIA_ROOT)
+    with pytest.raises(NotImplementedError):
+        _ = image.file.url
+    assert outsider.get(doc.url).status_code == 403
+
+
+def test_files_stored_before_are_moved_out_of_media(kb, settings):
+    old = settings.MEDIA_ROOT / "documents" / "minutes.txt"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"old minutes")
+    doc = get_document_model().objects.create(title="Minutes", file="documents/minutes.txt")
+    assert move_legacy_files() == 1
+    doc.refresh_from_db()
+    assert not old.exists()
+    assert re.fullmatch(r"documents/[\w-]{22}/minutes\.txt", doc.file.name)
+    assert doc.file.open("rb").read() == b"old minutes"
+    assert move_legacy_files() == 0

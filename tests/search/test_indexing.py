@@ -182,8 +182,8 @@ def test_empty_index_is_built_from_the_database(make_person, make_user):
 
 
 def test_one_bad_object_does_not_hold_up_the_others(make_person, make_user, monkeypatch):
+    from collab.directory.search_indexes import PersonIndex
     from collab.search.services import MAX_ATTEMPTS
-    from collab.search.types.directory import PersonIndex
 
     original = PersonIndex.body
 

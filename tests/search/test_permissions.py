@@ -188,3 +188,40 @@ def test_deactivated_person_and_anonymous_user(make_person, make_user, indexed):
     assert search(user=AnonymousUser(), query="one").items == []
     inactive = make_user(is_active=False)
     assert search(user=inactive, query="one").items == []
+
+
+def test_a_restricted_lesson_never_appears(db, make_user, make_person, indexed):
+    """The lesson view's rule, view restrictions included: a lesson under a group or
+    password restriction is not found by those who may not open it, even while the index
+    still says otherwise (restricted after indexing, nothing re-indexed)."""
+    course = _course("Ward", open_enrolment=True)
+    lesson = LessonPage.objects.descendant_of(course).get()
+    indexed()
+    outsider, member = make_user(), make_user()
+    make_person(user=outsider)
+    make_person(user=member)
+    nurses = Group.objects.create(name="Ward nurses")
+    member.groups.add(nurses)
+    assert _titles(outsider, type="lesson") == ["Ward lesson"]
+
+    restriction = PageViewRestriction.objects.create(
+        page=lesson.get_parent(), restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(nurses)
+    # Stale index: the verification alone must hide it (title and snippet).
+    hits = search(user=outsider, query=WORD).items
+    assert [h for h in hits if h.type == "lesson"] == []
+    assert _titles(member, type="lesson") == ["Ward lesson"]
+    indexed()
+    assert _titles(outsider, type="lesson") == []
+
+    restriction.delete()
+    PageViewRestriction.objects.create(
+        page=course, restriction_type=PageViewRestriction.PASSWORD, password="ward-7"
+    )
+    assert _titles(member, type="lesson") == []  # the verification: no password given
+    indexed()
+    assert _titles(member, type="lesson") == []
+    assert _titles(outsider, type="lesson") == []
+    # The course page itself is verified by the same restrictions.
+    assert "course" not in _kinds(member, query="ward")

@@ -44,7 +44,7 @@ def restriction_error(request, page) -> TrainingError | None:
     """Wagtail's view restrictions (login, groups, password) on ``page`` or above it, for
     actions that do not go through Wagtail's serve view."""
     for restriction in page.get_view_restrictions():
-        if not restriction.accept_request(request):
+        if not selectors.passes_restriction(restriction, user=request.user, request=request):
             return TrainingError(
                 "restricted",
                 _("This course is restricted. Open its page first to get access."),

@@ -89,7 +89,9 @@ def _render_lesson(request, entry):
     reader = selectors.lesson_reader(user=request.user, course_id=entry.course_id)
     if reader is None:
         return refused(request, no_person_error())
-    if not (entry.open_enrolment or reader.enrolment_id):
+    if not selectors.lesson_open_to(
+        open_enrolment=entry.open_enrolment, enrolled=reader.enrolment_id is not None
+    ):
         return refused(request, TrainingError("not_enrolled", "", status=403))
     viewed, attempts = selectors.lesson_progress(
         reader=reader, lesson_ids=entry.lesson_ids, quizzes=entry.quizzes

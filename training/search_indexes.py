@@ -1,23 +1,25 @@
-"""Courses and lessons (live pages).
+"""Search types of training: courses and lessons (live pages).
 
-A course is open to every signed-in user; a lesson follows the rule of the training app's
-lesson view: readable when its course has open enrolment or the reader is enrolled.
-Filter: lessons of closed courses carry ``course_<id>``, held by the people enrolled.
+Filter: lessons of closed courses carry ``course_<id>``, held by the people enrolled;
+lessons under a password carry no token anyone holds. Verification: the training app's
+one access check per type (``readable_courses``, ``readable_lessons``: the lesson view's
+rule, Wagtail view restrictions included).
 """
 
 from django.utils.translation import gettext_lazy as _
 from haystack import indexes
+from wagtail.models import PageViewRestriction
 
-from collab.directory.selectors import person_for_user
 from collab.search.indexes import EVERYONE, SahakarIndex
 from collab.search.pagetext import html_text, stream_text
 from training.models import CoursePage, Enrolment, LessonPage
+from training.selectors import course_of, person_for, readable_courses, readable_lessons
+
+NOBODY = "nobody"
 
 
-def _course_of(lesson) -> CoursePage | None:
-    return CoursePage.objects.filter(
-        path__in=[lesson.path[:i] for i in range(4, len(lesson.path), 4)]
-    ).first()
+def _lessons_below(page) -> list[int]:
+    return list(LessonPage.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
 
 
 class CourseIndex(SahakarIndex, indexes.Indexable):
@@ -40,17 +42,15 @@ class CourseIndex(SahakarIndex, indexes.Indexable):
         return obj.get_url() or ""
 
     def visible_ids(self, user, ids):
-        qs = CoursePage.objects.live().filter(pk__in=ids)
-        return {str(pk) for pk in qs.values_list("pk", flat=True)}
+        return {str(pk) for pk in readable_courses(user=user, ids=ids)}
 
 
 class LessonIndex(SahakarIndex, indexes.Indexable):
     type_key = "lesson"
     type_label = _("Lessons")
     watch = {
-        CoursePage: lambda course: LessonPage.objects.filter(
-            path__startswith=course.path
-        ).values_list("pk", flat=True),
+        CoursePage: _lessons_below,
+        PageViewRestriction: lambda r: _lessons_below(r.page),
     }
 
     def get_model(self):
@@ -63,42 +63,26 @@ class LessonIndex(SahakarIndex, indexes.Indexable):
         return obj.title
 
     def body(self, obj) -> str:
-        course = _course_of(obj)
+        course = course_of(obj)
         return f"{course.title if course else ''}\n{stream_text(obj.body)}"
 
     def url_of(self, obj) -> str:
         return obj.get_url() or ""
 
     def access_tokens(self, obj) -> list[str]:
-        course = _course_of(obj)
+        if obj.get_view_restrictions().filter(restriction_type=PageViewRestriction.PASSWORD):
+            return [NOBODY]
+        course = course_of(obj)
         if course is None or course.open_enrolment:
             return [EVERYONE]
         return [f"course_{course.pk}"]
 
     def user_tokens(self, user) -> set[str]:
-        person = person_for_user(user)
+        person = person_for(user)
         if person is None or not user.is_active:
             return set()
         courses = Enrolment.objects.filter(person=person).values_list("course_id", flat=True)
         return {EVERYONE} | {f"course_{pk}" for pk in courses}
 
     def visible_ids(self, user, ids):
-        person = person_for_user(user)
-        if person is None:
-            return set()
-        lessons = list(LessonPage.objects.live().filter(pk__in=ids).only("pk", "path"))
-        paths = {lesson.path[:i] for lesson in lessons for i in range(4, len(lesson.path), 4)}
-        courses = list(
-            CoursePage.objects.filter(path__in=paths).only("pk", "path", "open_enrolment")
-        )
-        enrolled = set(
-            Enrolment.objects.filter(person=person, course__in=courses).values_list(
-                "course_id", flat=True
-            )
-        )
-        readable = [c.path for c in courses if c.open_enrolment or c.pk in enrolled]
-        return {
-            str(lesson.pk)
-            for lesson in lessons
-            if any(lesson.path.startswith(path) for path in readable)
-        }
+        return {str(pk) for pk in readable_lessons(user=user, ids=ids)}

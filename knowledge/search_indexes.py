@@ -1,10 +1,9 @@
-"""Knowledge spaces and articles (live pages, every locale).
+"""Search types of the knowledge base: spaces and articles (live pages, every locale).
 
 Filter: a page inside a private space carries the token ``kbspace_<id>``, held by the
-space's members (from ``knowledge.selectors.hidden_space_paths``); other pages carry
-``all``; password-protected pages carry no token a user can hold. Verification:
-``knowledge.selectors.visible_pages_for`` plus Wagtail's view restrictions on the page
-and its ancestors (login / groups / password).
+space's members; other pages carry ``all`` (or the groups of a group restriction);
+password-protected pages carry no token a user can hold. Verification: the knowledge
+app's one access check, ``knowledge.selectors.readable_pages``.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -14,27 +13,20 @@ from wagtail.models import Page, PageViewRestriction
 from collab.search.indexes import EVERYONE, SahakarIndex
 from collab.search.pagetext import stream_text
 from knowledge.models import ArticlePage, KnowledgeSpacePage
-from knowledge.selectors import hidden_space_paths, visible_pages_for
+from knowledge.selectors import hidden_space_paths, readable_pages
 
 NOBODY = "nobody"
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """Wagtail tree paths of a page and its ancestors (4 characters per level)."""
-    return [path[:i] for i in range(Page.steplen, len(path) + 1, Page.steplen)]
-
-
 def _page_tokens(page) -> list[str]:
-    paths = _ancestor_paths(page.path)
-    restrictions = PageViewRestriction.objects.filter(page__path__in=paths)
+    ancestry = Page.objects.ancestor_of(page, inclusive=True)
+    restrictions = PageViewRestriction.objects.filter(page__in=ancestry)
     if any(r.restriction_type == PageViewRestriction.PASSWORD for r in restrictions):
         return [NOBODY]
     tokens = [EVERYONE]
-    spaces = KnowledgeSpacePage.objects.filter(path__in=paths, private=True).values_list(
-        "pk", flat=True
-    )
+    spaces = KnowledgeSpacePage.objects.ancestor_of(page, inclusive=True).filter(private=True)
     if spaces:
-        tokens = [f"kbspace_{pk}" for pk in spaces]
+        tokens = [f"kbspace_{pk}" for pk in spaces.values_list("pk", flat=True)]
     groups = [g for r in restrictions if r.restriction_type == r.GROUPS for g in r.groups.all()]
     if groups and tokens == [EVERYONE]:
         tokens = [f"group_{g.pk}" for g in groups]
@@ -49,32 +41,6 @@ def _user_page_tokens(user) -> set[str]:
     tokens = {EVERYONE} | {f"kbspace_{pk}" for pk, path in private if path not in hidden}
     tokens |= {f"group_{pk}" for pk in user.groups.values_list("pk", flat=True)}
     return tokens
-
-
-def _passes_view_restrictions(user, pages) -> set[int]:
-    """ids of ``pages`` whose own and inherited Wagtail view restrictions let ``user`` in."""
-    paths = {p for page in pages for p in _ancestor_paths(page.path)}
-    restrictions = list(
-        PageViewRestriction.objects.filter(page__path__in=paths)
-        .select_related("page")
-        .prefetch_related("groups")
-    )
-    if not restrictions:
-        return {page.pk for page in pages}
-    user_groups = set(user.groups.values_list("pk", flat=True))
-    allowed = set()
-    for page in pages:
-        ok = True
-        for r in restrictions:
-            if not page.path.startswith(r.page.path):
-                continue
-            if r.restriction_type == r.PASSWORD:
-                ok = False
-            elif r.restriction_type == r.GROUPS and not user.is_superuser:
-                ok = ok and any(g.pk in user_groups for g in r.groups.all())
-        if ok:
-            allowed.add(page.pk)
-    return allowed
 
 
 class _KnowledgePageIndex(SahakarIndex):
@@ -94,12 +60,13 @@ class _KnowledgePageIndex(SahakarIndex):
         return _user_page_tokens(user)
 
     def visible_ids(self, user, ids):
-        pages = list(visible_pages_for(user).filter(pk__in=ids).only("pk", "path"))
-        return {str(pk) for pk in _passes_view_restrictions(user, pages)}
+        return {str(pk) for pk in readable_pages(user=user, ids=ids)}
 
 
 def _articles_below(page) -> list[int]:
-    return list(ArticlePage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
+    return list(
+        ArticlePage.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)
+    )
 
 
 class ArticleIndex(_KnowledgePageIndex, indexes.Indexable):

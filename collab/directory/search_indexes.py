@@ -1,10 +1,12 @@
-"""People and org units: every signed-in user may find active people and every unit."""
+"""Search types of the directory: every signed-in user may find active people and every unit."""
 
 from django.utils.translation import gettext_lazy as _
 from haystack import indexes
 
+from collab.directory import signals as directory_signals
 from collab.directory.models import OrgUnit, Person, Position
 from collab.search.indexes import SahakarIndex, url_or
+from collab.search.services import enqueue_index_update
 
 
 def _ids(*values) -> list:
@@ -47,6 +49,26 @@ class PersonIndex(SahakarIndex, indexes.Indexable):
     def visible_ids(self, user, ids):
         qs = Person.objects.filter(pk__in=ids, active=True)
         return {str(pk) for pk in qs.values_list("pk", flat=True)}
+
+    def connect(self) -> None:
+        # The directory import writes in bulk (no post_save); it names what it changed instead.
+        for signal in (directory_signals.people_imported, directory_signals.people_deactivated):
+            signal.connect(_on_people_imported, dispatch_uid=f"search-{id(signal)}")
+        directory_signals.positions_imported.connect(
+            _on_positions_imported, dispatch_uid="search-positions-imported"
+        )
+
+
+def _on_people_imported(sender, person_ids, **kwargs) -> None:
+    enqueue_index_update(model=Person, ids=sorted(person_ids))
+
+
+def _on_positions_imported(sender, position_ids, **kwargs) -> None:
+    ids, holders = sorted(position_ids), set()
+    for i in range(0, len(ids), 900):  # SQLite caps the variables of one statement
+        chunk = Position.objects.filter(pk__in=ids[i : i + 900])
+        holders.update(chunk.exclude(holder=None).values_list("holder_id", flat=True))
+    enqueue_index_update(model=Person, ids=sorted(holders))
 
 
 class OrgUnitIndex(SahakarIndex, indexes.Indexable):

@@ -1,4 +1,4 @@
-"""Chat messages: only members of a message's room find it (any kind of room).
+"""Search type of chat messages: only members of a message's room find it (any kind of room).
 
 Filter: a message carries ``room_<id>``; a user holds the tokens of the rooms they are a
 member of now. Verification asks the chat tables again (membership, not deleted).
