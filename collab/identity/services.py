@@ -42,7 +42,7 @@ def _sign_in(identity: VerifiedIdentity) -> AbstractBaseUser:
     found = selectors.person_for(identity)
     if found is None:
         raise IdentityRefused(NOT_IN_DIRECTORY)
-    person = Person.objects.select_for_update().select_related("user").get(pk=found.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=found.pk)
     linked = selectors.identity_of(issuer=identity.issuer, subject=identity.subject)
     user = person.user
     if linked is None:
