@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "collab.core",
     "collab.directory",
     "collab.accounts",
+    "collab.identity",
     "collab.notifications",
     "collab.health",
     "collab.consultations",
@@ -123,6 +124,8 @@ MIDDLEWARE = [
     "collab.core.csp.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Single sign-on: a sign-out goes on to the provider's end-session endpoint.
+    "collab.identity.middleware.ProviderLogoutMiddleware",
 ]
 
 ROOT_URLCONF = "collab.urls"
@@ -369,3 +372,16 @@ SAHAKAR_MFA_PROTECTED_PATHS = (
     "/accounts/tokens/",
 )
 OTP_TOTP_ISSUER = "Sahakar"
+
+# Single sign-on (OpenID Connect) and provisioning: collab/identity, docs/accounts.md.
+SAHAKAR_OIDC_ISSUER = os.environ.get("SAHAKAR_OIDC_ISSUER", "")
+SAHAKAR_OIDC_CLIENT_ID = os.environ.get("SAHAKAR_OIDC_CLIENT_ID", "")
+SAHAKAR_OIDC_CLIENT_SECRET = os.environ.get("SAHAKAR_OIDC_CLIENT_SECRET", "")
+SAHAKAR_OIDC_EMPLOYEE_ID_CLAIM = os.environ.get("SAHAKAR_OIDC_EMPLOYEE_ID_CLAIM", "employee_id")
+SAHAKAR_OIDC_SCOPES = os.environ.get("SAHAKAR_OIDC_SCOPES", "openid email profile")
+SAHAKAR_OIDC_PROVIDER_NAME = os.environ.get("SAHAKAR_OIDC_PROVIDER_NAME", "single sign-on")
+SAHAKAR_PASSWORD_LOGIN = os.environ.get("SAHAKAR_PASSWORD_LOGIN", "1") == "1"
+AUTHENTICATION_BACKENDS.insert(
+    AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
+    "collab.identity.backends.PasswordsOffBackend",
+)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("accounts/", include("collab.accounts.urls")),
+    path("identity/", include("collab.identity.urls")),
+    path("scim/v2/", include("collab.identity.scim_urls")),
     path("directory/", include("collab.directory.urls")),
     path("notifications/", include("collab.notifications.urls")),
     path("health/", include("collab.health.urls")),

@@ -16,7 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import Field
 
-from . import bridge, checkpoints, fanout, frames, selectors
+from . import bridge, checkpoints, fanout, frames, selectors, services
 from .batching import batched
 from .handlers import FrameError, handler_for, model_for
 from .ratelimit import TokenBucket
@@ -72,6 +72,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TRY_AGAIN, reason=f"{delay:.1f}")
             return
         self.user = user
+        session = self.scope.get("session")
+        key = session.session_key if session is not None else None
+        self.session_mark = services.session_mark(key) if key else None
         bridge.ensure_running()
         self.fanout = fanout.for_layer(self.channel_layer)
         self.joined: set[str] = set()
@@ -391,6 +394,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # dict is the older message shape.
         seq = message["seq"] if "text" in message else message["event"]["seq"]
         frame = message["text"] if "text" in message else message["event"]
+        if "signed_out" in message:
+            sessions = message["signed_out"]
+            if sessions is None or self.session_mark in sessions:
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
         self.live_since_checkpoint.set()
         if "text" in message:
             checkpoints.remember_live_text(seq, frame)

@@ -1,5 +1,6 @@
 """Writes to the durable event stream. Persist first, then push after commit."""
 
+import hashlib
 import json
 from typing import Any
 
@@ -44,7 +45,27 @@ def push(event: Event) -> None:
 def live_message(event: Event) -> dict[str, Any]:
     """The layer message of a stored event, encoded once for every socket that gets it."""
     text = json.dumps(event.frame(), ensure_ascii=False, separators=(",", ":"))
-    return {"type": "stream.event", "seq": event.seq, "text": text}
+    message = {"type": "stream.event", "seq": event.seq, "text": text}
+    if event.type == SIGNED_OUT:
+        message["signed_out"] = event.payload["sessions"]
+    return message
+
+
+# A user's sessions ended (sign-out elsewhere, deactivation): their open sockets close.
+# Stored like any event, so the embedded mode's bridge carries it from another process.
+SIGNED_OUT = "account.signed_out"
+
+
+def session_mark(session_key: str) -> str:
+    """What a sign-out event names a session by (never the session key itself)."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:24]
+
+
+def close_sockets(*, user_id: int, session_keys: list[str] | None = None) -> Event:
+    """Close the user's open sockets after commit: those of ``session_keys``, or all
+    of them (token sockets too) when None."""
+    marks = None if session_keys is None else [session_mark(k) for k in session_keys]
+    return publish(type=SIGNED_OUT, payload={"sessions": marks}, user_id=user_id)
 
 
 def send_to_group(group: str, message: dict[str, Any]) -> None:

@@ -329,9 +329,11 @@ def _update_rows(model, attnames: list[str], rows: list[tuple]) -> None:
     _write_many(model, sql, attnames, rows)
 
 
-def deactivate_people(*, person_ids: list[int]) -> int:
+def deactivate_people(*, person_ids: list[int], method: str = "import") -> int:
     """Deactivate people, disable their logins (not superusers') and end their sessions.
 
+    ``method`` (an ``AccountEvent.Method``: import, scim, admin) goes with the
+    ``people_deactivated`` signal, whose receivers also revoke tokens and close sockets.
     Returns the number of sessions ended.
     """
     User = get_user_model()
@@ -345,7 +347,9 @@ def deactivate_people(*, person_ids: list[int]) -> int:
     User.objects.filter(pk__in=user_ids).update(is_active=False)
     deactivated = set(person_ids)
     transaction.on_commit(
-        lambda: signals.people_deactivated.send(sender=Person, person_ids=deactivated)
+        lambda: signals.people_deactivated.send(
+            sender=Person, person_ids=deactivated, method=method
+        )
     )
     return end_sessions(user_ids=user_ids)
 

@@ -10,7 +10,8 @@ changed positions, because the import writes with ``executemany`` and so sends n
 
 Receivers that follow positions (chat unit channels, training assignments) should
 re-sync those units in bulk. People deactivated by ``--deactivate-missing`` are listed in
-``people_deactivated`` (``person_ids``: set of pks), sent after the same commit, and
+``people_deactivated`` (``person_ids``: set of pks; ``method``: import, scim or admin),
+sent after the commit of any deactivation, and
 people created or changed in ``people_imported`` (``person_ids``).
 """
 
