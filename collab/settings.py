@@ -191,7 +191,8 @@ TASKS = {
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "collab.accounts.backends.PersonModelBackend",
+    "django.contrib.auth.backends.ModelBackend",  # sessions from before PersonModelBackend
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
