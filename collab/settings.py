@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "realtime.calls",
     "knowledge",
     "training",
+    "collab.admin_km",  # last: its Khmer for Wagtail's msgids never overrides the suite's own
 ]
 
 MIDDLEWARE = [
@@ -339,3 +340,6 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# Wagtail's admin speaks Khmer too (collab/admin_km provides the catalogue Wagtail lacks).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("km", "ខ្មែរ"), ("en", "English")]
