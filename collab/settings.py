@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "realtime.calls",
     "knowledge",
     "training",
+    "collab.admin_km",  # last: its Khmer for Wagtail's msgids never overrides the suite's own
 ]
 
 MIDDLEWARE = [
@@ -208,7 +209,8 @@ TASKS = {
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "collab.accounts.backends.PersonModelBackend",
+    "django.contrib.auth.backends.ModelBackend",  # sessions from before PersonModelBackend
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -271,7 +273,24 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sahakar <no-reply@sahakar.local>")
-SAHAKAR_BASE_URL = os.environ.get("SAHAKAR_BASE_URL", "http://127.0.0.1:8000")
+
+
+def _default_base_url() -> str:
+    """Where links in emails and QR codes point when SAHAKAR_BASE_URL is not set: the
+    address `make run` / `manage.py serve` listens on, or in production the first allowed host
+    over HTTPS."""
+    named = [h.lstrip(".") for h in ALLOWED_HOSTS if h != "*"]
+    if PRODUCTION and named:
+        return f"https://{named[0]}"
+    host = os.environ.get("HOST", "127.0.0.1")
+    if host in ("", "0.0.0.0", "::"):  # listening everywhere: this machine answers locally
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORT', '8000')}"
+
+
+SAHAKAR_BASE_URL = os.environ.get("SAHAKAR_BASE_URL") or _default_base_url()
 
 WAGTAIL_SITE_NAME = "Sahakar"
 WAGTAILADMIN_BASE_URL = SAHAKAR_BASE_URL
@@ -385,3 +404,6 @@ AUTHENTICATION_BACKENDS.insert(
     AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
     "collab.identity.backends.PasswordsOffBackend",
 )
+
+# Wagtail's admin speaks Khmer too (collab/admin_km provides the catalogue Wagtail lacks).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("km", "ខ្មែរ"), ("en", "English")]

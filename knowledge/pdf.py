@@ -1,4 +1,4 @@
-"""PDF export with WeasyPrint (Pango/HarfBuzz shape Khmer; fonts come from the system)."""
+"""Article PDF: rendered by collab.core.pdf with the bundled fonts."""
 
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from collab.core.pdf import render_pdf
 from knowledge.selectors import rendered_body
 
 BASE_URL = "http://sahakar.invalid/"
@@ -43,27 +44,10 @@ def _rendition_file(path: str) -> Path | None:
     return Path(image.get_rendition(match.kwargs["spec"]).file.path) if image else None
 
 
-def _fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class LocalOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            local = _local_file(url)
-            if local is None or not local.is_file():
-                raise ValueError(f"not a local file: {url}")
-            return URLFetcherResponse(url, local.read_bytes())
-
-    return LocalOnlyFetcher()
-
-
 def article_pdf(*, page, request=None) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "knowledge/article_pdf.html",
         {"page": page, "body": rendered_body(page=page)},
         request=request,
     )
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf()
+    return render_pdf(html=html, base_url=BASE_URL, resolve=_local_file)

@@ -1,5 +1,7 @@
 """Reader actions outside the page tree: PDF download, feedback, subscriptions."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -10,11 +12,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from collab.core.pdf import PdfError, pdf_unavailable
 from knowledge import services
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 from knowledge.pdf import article_pdf
 from knowledge.rich_text import served_specs
 from knowledge.selectors import can_view_page, media_readable
+
+logger = logging.getLogger(__name__)
 
 
 def _readable(request, model, pk):
@@ -32,7 +37,11 @@ def article_pdf_view(request, page_id: int):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise
-    pdf = article_pdf(page=page, request=request)
+    try:
+        pdf = article_pdf(page=page, request=request)
+    except PdfError:
+        logger.exception("article PDF %s", page.pk)
+        return pdf_unavailable()
     response = HttpResponse(pdf, content_type="application/pdf")
     # Slugs may be Khmer: the header helper encodes them (RFC 6266 filename*).
     response["Content-Disposition"] = content_disposition_header(False, f"{page.slug}.pdf")

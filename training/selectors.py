@@ -67,9 +67,9 @@ def people_with_role(*, tag: str, unit: OrgUnit | None = None) -> QuerySet[Perso
 
 
 def person_for(user) -> Person | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(user=user).first()
+    from collab.directory.selectors import person_for_user
+
+    return person_for_user(user)  # cached on the user: the shell's name reuses it
 
 
 def primary_unit(person: Person) -> OrgUnit | None:

@@ -94,7 +94,7 @@ def appointment_detail(request: HttpRequest, pk: int, note_form=None, token="") 
         {
             "appointment": appointment,
             "note": note,
-            "revisions": note.revisions.select_related("signed_by") if note else [],
+            "revisions": note.revisions.select_related("signed_by__person") if note else [],
             "note_form": note_form or NoteForm(initial=initial),
             "prescription": prescription,
             "links": appointment.links.all(),

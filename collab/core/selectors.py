@@ -18,11 +18,9 @@ def unread_notification_count(user: AbstractBaseUser) -> int | None:
 
 def person_for(user: AbstractBaseUser):
     """The directory person linked to this login, or None."""
-    if not user.is_authenticated:
-        return None
-    from collab.directory.models import Person
+    from collab.directory.selectors import person_for_user
 
-    return Person.objects.filter(user=user).first()
+    return person_for_user(user)  # cached on the user object for the rest of the request
 
 
 def positions_of(person) -> list:

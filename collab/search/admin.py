@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from collab.search.models import PendingIndexUpdate
+from collab.search.models import GlossaryEntry, PendingIndexUpdate
 
 
 @admin.register(PendingIndexUpdate)
@@ -13,3 +13,13 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(GlossaryEntry)
+class GlossaryEntryAdmin(admin.ModelAdmin):
+    """The bilingual medical glossary searches use (reviewed entries only)."""
+
+    list_display = ["term_km", "term_en", "synonyms", "reviewed"]
+    list_editable = ["reviewed"]
+    list_filter = ["reviewed"]
+    search_fields = ["term_km", "term_en", "synonyms"]

@@ -8,6 +8,7 @@ from haystack.inputs import AutoQuery
 from haystack.query import SearchQuerySet
 from whoosh import query as wq
 
+from collab.search import glossary
 from collab.search.analysis import analyse, normalise
 from collab.search.highlight import snippet
 from collab.search.indexes import search_types
@@ -83,6 +84,20 @@ def query_string_for(query: str) -> str:
     return SearchQuerySet().filter(content=AutoQuery(query)).query.build_query()
 
 
+def expanded_query_string(query: str) -> str:
+    """The query string with each glossary term OR-ed with its Khmer/English counterparts."""
+    units = glossary.expand(query)
+    if all(len(unit) == 1 for unit in units):
+        return query_string_for(query)
+    parts = [
+        query_string_for(unit[0])
+        if len(unit) == 1
+        else "(" + " OR ".join(query_string_for(term) for term in unit) + ")"
+        for unit in units
+    ]
+    return "(" + " AND ".join(parts) + ")"
+
+
 def search(*, user, query: str, type: str = "", page: int = 1, per_page: int = 20) -> SearchPage:
     query = normalise(query or "").strip()[:MAX_QUERY_LENGTH]
     types = search_types()
@@ -91,7 +106,7 @@ def search(*, user, query: str, type: str = "", page: int = 1, per_page: int = 2
     access = _access_filter(user)
     if not query or access is None or not analyse(query):
         return empty
-    query_string = query_string_for(query)
+    query_string = expanded_query_string(query)
     be = backend()
     start = (page - 1) * per_page
     narrow = {access} | ({f'kind:"{type}"'} if type else set())

@@ -7,13 +7,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from collab.core.formatting import calendar_names
+
 from .errors import ChatError
 from .models import Attachment
 from .selectors import require_member
 
 
-def _strings() -> dict[str, str]:
+def _strings() -> dict:
     return {
+        # Times are formatted by chat.js from these names: phones' Intl often lacks Khmer.
+        "calendar": calendar_names(),
         "edited": _("edited"),
         "deleted": _("This message was deleted."),
         "reply": _("Reply"),

@@ -5,9 +5,11 @@ import subprocess
 
 from django.utils.text import slugify
 
+from collab.core import pdf
 from knowledge.models import ArticlePage
 from tests.conftest import skip_or_fail_when_missing
 from tests.knowledge.conftest import add_article
+from tests.pdf.test_renderer import SEGFAULT
 
 KM_TITLE = "ការព្យាបាលជំងឺរាគរូសចំពោះកុមារ"
 
@@ -71,3 +73,11 @@ def test_pdf_embeds_a_khmer_font(client, kb, tmp_path):
     path.write_bytes(client.get(f"/kb/pages/{page.pk}/pdf/").content)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
     assert "Khmer" in fonts.stdout  # Noto Sans Khmer or Khmer OS, embedded (subset)
+
+
+def test_a_crashing_renderer_gives_the_reader_a_503(client, kb, monkeypatch):
+    """The renderer is its own process (collab.core.pdf): its crash is one 503."""
+    monkeypatch.setattr(pdf, "RENDERER", SEGFAULT)
+    response = client.get(f"/kb/pages/{kb.article.pk}/pdf/")
+    assert response.status_code == 503
+    assert "try again" in response.content.decode()

@@ -114,3 +114,29 @@ def test_production_refuses_to_start_with_debug_or_without_hosts(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr
+
+
+SHOW_QR_LINK = (
+    "from training.models import Certificate; "
+    "from training.services.certificates import verification_url; "
+    "print('LINK=' + verification_url(Certificate(code='ABCD-EFGH-JKMN')))"
+)
+
+
+def qr_link(env: dict[str, str]) -> str:
+    result = manage("shell", "-c", SHOW_QR_LINK, env=env)
+    assert result.returncode == 0, result.stderr
+    return next(x for x in result.stdout.splitlines() if x.startswith("LINK=")).removeprefix(
+        "LINK="
+    )
+
+
+def test_certificate_links_follow_the_port_the_suite_serves_on(tmp_path, production_env):
+    data = {"SAHAKAR_DATA_DIR": str(tmp_path)}
+    path = "/learning/verify/ABCD-EFGH-JKMN/"
+    assert qr_link({**data, "PORT": "9123"}) == f"http://127.0.0.1:9123{path}"
+    assert qr_link({**data, "HOST": "0.0.0.0", "PORT": "8080"}) == f"http://127.0.0.1:8080{path}"
+    assert qr_link({**data, "HOST": "::1", "PORT": "8080"}) == f"http://[::1]:8080{path}"
+    explicit = {**data, "PORT": "9123", "SAHAKAR_BASE_URL": "https://sahakar.gov.kh"}
+    assert qr_link(explicit) == f"https://sahakar.gov.kh{path}"
+    assert qr_link({**production_env, "PORT": "9123"}) == f"https://sahakar.example.org{path}"

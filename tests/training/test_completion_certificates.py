@@ -84,6 +84,19 @@ def test_certificate_pdf_has_the_khmer_and_latin_names_as_text(client, certifica
     assert "Infection prevention" in text
 
 
+def test_certificate_pdf_gives_back_stacked_khmer_exactly(certificate):
+    """Subscript consonants and pre-base vowels: ToUnicode alone reads "សង" for "ស្រេង"."""
+    from tests.pdf.test_renderer import embedded_fonts, poppler
+
+    certificate.name_km = "ស្រេង ពិសី"
+    certificate.save(update_fields=["name_km"])
+    pdf = render_pdf(certificate=certificate)
+    lines = poppler("pdftotext", pdf, "-enc", "UTF-8").splitlines()
+    assert "ស្រេង ពិសី" in lines
+    assert "ព្រះរាជាណាចក្រកម្ពុជា" in lines and "វិញ្ញាបនបត្រ" in lines
+    assert {"Noto-Sans-Khmer", "Noto-Sans-Khmer-Bold", "Noto-Sans"} <= set(embedded_fonts(pdf))
+
+
 def test_certificate_pdf_is_private(client, certificate, units):
     from .conftest import make_person
 

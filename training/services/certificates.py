@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from collab.core import clock
+from collab.core import clock, pdf
 
 from ..models import Certificate, Enrolment
 
@@ -75,9 +75,7 @@ def qr_svg(certificate: Certificate) -> str:
 
 
 def render_pdf(*, certificate: Certificate) -> bytes:
-    """Bilingual certificate; Khmer is shaped by Pango/HarfBuzz with a system Khmer font."""
-    from weasyprint import HTML
-
+    """Bilingual certificate, rendered with the bundled fonts (collab.core.pdf)."""
     with translation.override("km"):
         html = render_to_string(
             "training/certificate_pdf.html",
@@ -87,4 +85,4 @@ def render_pdf(*, certificate: Certificate) -> bytes:
                 "verify_url": verification_url(certificate),
             },
         )
-    return HTML(string=html, base_url=settings.SAHAKAR_BASE_URL).write_pdf()
+    return pdf.render_pdf(html=html, base_url=settings.SAHAKAR_BASE_URL)

@@ -1,13 +1,19 @@
 """Certificate PDF (its holder or their managers) and the public verification page."""
 
+import logging
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+
+from collab.core.pdf import PdfError, pdf_unavailable
 
 from .. import selectors
 from ..models import Certificate
 from ..services.certificates import render_pdf
 from .common import person_required
+
+logger = logging.getLogger(__name__)
 
 
 @person_required
@@ -18,7 +24,12 @@ def certificate_pdf(request, code: str):
         or selectors.can_manage_person(request.user, certificate.person)
     ):
         raise Http404
-    response = HttpResponse(render_pdf(certificate=certificate), content_type="application/pdf")
+    try:
+        pdf = render_pdf(certificate=certificate)
+    except PdfError:
+        logger.exception("certificate PDF %s", certificate.code)
+        return pdf_unavailable()
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response
 

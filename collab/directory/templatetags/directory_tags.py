@@ -38,3 +38,34 @@ SPECIALTIES = {
 @register.filter
 def specialty(value: str) -> str:
     return SPECIALTIES.get(value, value)
+
+
+# Labels for the role tags the suite's rules use; any other tag shows readable, untranslated.
+ROLES = {
+    "unit-head": _("Head of unit"),
+    "approver": _("Approver"),
+    "hr": _("Human resources"),
+}
+LANGUAGES = {
+    "km": _("Khmer"),
+    "en": _("English"),
+    "fr": _("French"),
+    "zh": _("Chinese"),
+    "vi": _("Vietnamese"),
+    "th": _("Thai"),
+}
+
+
+@register.filter
+def role_label(tag: str) -> str:
+    kind, _sep, detail = tag.partition(":")
+    if kind == "specialist" and detail:
+        return _("Specialist: %(specialty)s") % {"specialty": specialty(detail)}
+    return ROLES.get(tag) or tag.replace("-", " ").replace("_", " ")
+
+
+@register.filter
+def languages(value: str) -> str:
+    """ "km,en" -> "Khmer, English" in the reader's language."""
+    codes = [c.strip().lower() for c in (value or "").replace(";", ",").split(",") if c.strip()]
+    return ", ".join(str(LANGUAGES.get(code, code)) for code in codes)

@@ -17,11 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: str, **options):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
+        # Both read HOST/PORT for the default SAHAKAR_BASE_URL (links in emails, QR codes).
+        env = {**os.environ, "HOST": host, "PORT": str(port)}
         procs = {
             "daphne": subprocess.Popen(
-                [python, "-m", "daphne", "-b", host, "-p", str(port), "collab.asgi:application"]
+                [python, "-m", "daphne", "-b", host, "-p", str(port), "collab.asgi:application"],
+                env=env,
             ),
-            "worker": subprocess.Popen([python, manage, "run_worker"]),
+            "worker": subprocess.Popen([python, manage, "run_worker"], env=env),
         }
         # `kill` (SIGTERM) stops both as Ctrl-C does, instead of orphaning them.
         signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -17,6 +17,18 @@
   var PAGE = 50;
 
   var el = function (id) { return document.getElementById(id); };
+
+  // "14:05" today, else "ព្រហ 3 ធ្នូ 14:05" (names from the server, Latin digits, 24-hour:
+  // collab/core/formatting.py) — no Intl, which has no Khmer on many phones.
+  function when(iso) {
+    var d = new Date(iso), now = new Date(), C = T.calendar;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var time = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    if (d.toDateString() === now.toDateString()) return time;
+    var day = C.days[d.getDay()] + " " + d.getDate() + " " + C.months[d.getMonth()];
+    if (d.getFullYear() !== now.getFullYear()) day += " " + d.getFullYear();
+    return day + " " + time;
+  }
   var list = el("chat-messages");
   var threadList = el("chat-thread-messages");
   var input = el("chat-input");
@@ -161,8 +173,7 @@
                   "data-status": presence[m.author.username] || "offline",
                   title: T[presence[m.author.username] || "offline"] }),
       h("strong", { text: displayName(m.author) }),
-      h("time", { datetime: m.created, text: new Date(m.created).toLocaleString(document.documentElement.lang || undefined,
-        { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" }) }),
+      h("time", { datetime: m.created, text: when(m.created) }),
       m.edited && !m.deleted ? h("button", { type: "button", "class": "chat-edited", title: T.history, text: "(" + T.edited + ")",
                                             onclick: function () { openHistory(m.id); } }) : null,
       m.pinned ? h("span", { "class": "chat-pinned" }, [icon("pin"), document.createTextNode(T.pinned)]) : null
@@ -421,7 +432,7 @@
       data.items.forEach(function (m) {
         ol.appendChild(h("li", { "class": "chat-msg chat-pin", "data-id": m.id }, [
           h("header", {}, [h("strong", { text: displayName(m.author) }),
-            h("time", { datetime: m.created, text: new Date(m.created).toLocaleString(document.documentElement.lang || undefined) })]),
+            h("time", { datetime: m.created, text: when(m.created) })]),
           m.deleted ? h("p", { "class": "chat-tombstone", text: T.deleted }) : h("div", { "class": "chat-body", html: m.body_html }),
           h("div", { "class": "chat-actions" }, [h("button", { type: "button", text: T.jump, onclick: function () { jumpTo(m.id); } })])
         ]));
@@ -439,9 +450,9 @@
         h("strong", { text: T.history_current }), h("div", { "class": "chat-body", html: data.current.body_html })]));
       if (!data.items.length) ol.appendChild(h("li", { "class": "chat-note", text: T.history_empty }));
       data.items.slice().reverse().forEach(function (e) {
-        var when = new Date(e.replaced).toLocaleString(document.documentElement.lang || undefined);
+        var replaced = when(e.replaced);
         ol.appendChild(h("li", { "class": "chat-history-old" }, [
-          h("strong", { text: T.history_replaced.replace("%(when)s", when) }),
+          h("strong", { text: T.history_replaced.replace("%(when)s", replaced) }),
           h("pre", { "class": "chat-history-body", text: e.body })])); // Markdown source, shown as text
       });
     }).catch(function (e) { el("chat-panel-error").textContent = e.message; });
