@@ -401,7 +401,7 @@ SAHAKAR_OIDC_SCOPES = os.environ.get("SAHAKAR_OIDC_SCOPES", "openid email profil
 SAHAKAR_OIDC_PROVIDER_NAME = os.environ.get("SAHAKAR_OIDC_PROVIDER_NAME", "single sign-on")
 SAHAKAR_PASSWORD_LOGIN = os.environ.get("SAHAKAR_PASSWORD_LOGIN", "1") == "1"
 AUTHENTICATION_BACKENDS.insert(
-    AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
+    AUTHENTICATION_BACKENDS.index("collab.accounts.backends.PersonModelBackend"),
     "collab.identity.backends.PasswordsOffBackend",
 )
 

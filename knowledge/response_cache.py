@@ -20,11 +20,13 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import get_token
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.html import escape
 from django.utils.translation import get_language
 
 from collab.core import clock, generations
+from collab.core.templatetags.shell import display_name
 
 PREFIXES = ("/knowledge/",)
 ENTRY_SECONDS = 600  # bounds staleness of what no signal tells us (an owner post renamed)
@@ -91,21 +93,27 @@ def reader(request) -> Reader:
     known = cache.get(reader_key(user_id))
     if (
         known is not None
+        and "names" in known
         and session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
         and constant_time_compare(session.get(HASH_SESSION_KEY) or "", known["hash"])
     ):
-        return Reader(pk=known["pk"], name=known["name"], is_superuser=known["super"])
+        name = _in_language(known["names"])
+        return Reader(pk=known["pk"], name=name, is_superuser=known["super"])
     user = request.user
     if not user.is_authenticated:
         return ANONYMOUS
-    found = Reader(
-        pk=user.pk,
-        name=user.get_short_name() or user.get_username(),
-        is_superuser=user.is_superuser,
-    )
-    known = {"pk": user.pk, "name": found.name, "super": found.is_superuser}
+    names = {}
+    for code, _label in settings.LANGUAGES:  # the menu names people as the page's language does
+        with translation.override(code):
+            names[code] = display_name(user)
+    found = Reader(pk=user.pk, name=_in_language(names), is_superuser=user.is_superuser)
+    known = {"pk": user.pk, "names": names, "super": found.is_superuser}
     cache.set(reader_key(user.pk), {**known, "hash": user.get_session_auth_hash()}, READER_SECONDS)
     return found
+
+
+def _in_language(names: dict[str, str]) -> str:
+    return names.get(translation.get_language() or "", names[settings.LANGUAGE_CODE])
 
 
 def forget_readers(user_ids) -> None:

@@ -121,6 +121,15 @@ def on_user_changed(sender, instance, **kwargs):
     forget_readers([instance.pk])
 
 
+@receiver(post_save, sender="directory.Person", dispatch_uid="kb-reader-person-saved")
+def on_person_changed(sender, instance, **kwargs):
+    # The user menu names a reader by their directory name.
+    from knowledge.response_cache import forget_readers
+
+    if instance.user_id:
+        forget_readers([instance.user_id])
+
+
 @receiver(people_deactivated, dispatch_uid="kb-readers-deactivated")
 def on_people_deactivated(sender, person_ids, **kwargs):
     # Deactivation updates users in bulk (no post_save).

@@ -6,7 +6,7 @@ import logging
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from collab.notifications.channels import EmailChannel, register_channel
+from collab.notifications.channels import EmailChannel, recipient_address, register_channel
 from collab.notifications.emails import Content, message_id
 from collab.notifications.models import Delivery
 
@@ -59,5 +59,5 @@ class AccountEmailChannel(EmailChannel):
             # Replaced or used before the worker got to it: a dead link is not worth sending.
             logger.info("account email %s not sent: its link is gone", delivery.pk)
             return
-        self._send(delivery.user, content(link),
+        self._send(recipient_address(delivery.user), content(link),
                    message_id=message_id(delivery.idempotency_key))

@@ -90,15 +90,18 @@ class SessionRecordMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if (
-            user is not None and user.is_authenticated and session is not None
-            and session.session_key and not request.path.startswith(settings.STATIC_URL)
-        ):  # fmt: skip
-            seen = session.get(SEEN_KEY)  # set at sign-in (receivers.py): no query until due
-            if seen is None or int(clock.now().timestamp()) - seen > SEEN_EVERY:
-                touch_session(request=request, user=user)
+        if session is None or not session.session_key or request.path.startswith(
+            settings.STATIC_URL
+        ):
+            return response
+        # The session first: reading request.user costs a query, cached pages have none.
+        seen = session.get(SEEN_KEY)  # set at sign-in (receivers.py): no query until due
+        if seen is not None and int(clock.now().timestamp()) - seen <= SEEN_EVERY:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            touch_session(request=request, user=user)
         return response
 
 

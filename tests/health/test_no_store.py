@@ -64,6 +64,7 @@ def _page_routes(w: dict) -> dict[str, dict]:
         "health:referrals": {}, "health:referral_new": {},
         "health:referral": {"pk": w["referral"]}, "health:referral_fhir": {"pk": w["referral"]},
         "health:patient": {"health_id": "KH-42"}, "health:lab_result_new": {},
+        "health:patient_find": {},
         "health:lab_result": {"pk": w["result"]},
         "consultations:list": {}, "consultations:detail": {"pk": a},
         "consultations:call": {"pk": a}, "consultations:sign_note": {"pk": a},

@@ -33,7 +33,7 @@ def test_reader_switches_to_khmer_and_reads_a_guideline(live_server, page, kb):
 def _editor(kb):
     from django.contrib.auth.models import Group
 
-    group = Group.objects.create(name="Editors")
+    group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     for codename in ("add_page", "change_page"):
         GroupPagePermission.objects.create(

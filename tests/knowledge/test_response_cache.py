@@ -27,7 +27,7 @@ def test_cached_article_equals_uncached_for_the_same_user(client, kb):
     second, cached = fetch(client, kb.article.url)
     assert (first, second) == (None, "hit")
     assert without_tokens(cached) == without_tokens(uncached)
-    assert "<summary>reader</summary>" in cached and "Look for sunken eyes." in cached
+    assert "<summary>Test Reader</summary>" in cached and "Look for sunken eyes." in cached
 
 
 def test_anonymous_readers_share_an_entry_with_their_own_csrf_token(kb):
@@ -55,7 +55,7 @@ def test_a_second_user_gets_their_own_token_name_and_bell(kb):
     owner.force_login(kb.users["owner"])
     status, html = fetch(owner, kb.article.url)
     assert status == "hit"
-    assert "<summary>owner</summary>" in html and "reader" not in html
+    assert "<summary>Test Owner</summary>" in html and "Test Reader" not in html
     assert 'data-unread="1"' in html
     assert 'id="shell-bell-count">1</span>' in html
     # What the owner got from the cache is what an uncached render gives them.
@@ -147,11 +147,11 @@ def signed_in_and_cached(kb, name="reader"):
 
 def test_a_renamed_reader_sees_the_new_name_on_the_next_hit(kb):
     reader = signed_in_and_cached(kb)
-    user = kb.users["reader"]
-    user.first_name = "Sokha"
-    user.save()
+    person = kb.users["reader"].person
+    person.given_name_en = "Sokha"
+    person.save()
     status, html = fetch(reader, kb.article.url)
-    assert status == "hit" and "<summary>Sokha</summary>" in html
+    assert status == "hit" and "<summary>Test Sokha</summary>" in html
 
 
 def test_a_changed_password_ends_the_old_session_on_cached_pages(kb):
