@@ -229,7 +229,7 @@ def pick_people(q: str, *, limit: int = 10) -> list[Person]:
         batch = list(
             _matching(_people(False), terms, how)
             .exclude(pk__in=[p.pk for p in found])
-            .order_by("pk")[: limit - len(found)]
+            .order_by()[: limit - len(found)]  # any order: an ORDER BY pk walks the whole table
         )
         found += sorted(batch, key=lambda p: (p.family_name_en, p.given_name_en, p.pk))
         if len(found) >= limit:
