@@ -14,6 +14,16 @@ from tests.support.browser import csp_violations, login_with_session
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings):
+    """pytest-django's live server serves static files through the finders, which know no
+    hashed names: Wagtail's admin needs its CSS and JS to show the editor."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def test_reader_switches_to_khmer_and_reads_a_guideline(live_server, page, kb):
     translate_to_khmer(kb.article)
     login_with_session(page.context, live_server.url, kb.users["reader"])
