@@ -14,8 +14,9 @@ ALLOW = {
     "URL", "KB", "MB", "kbps", "ms", "mg", "ml", "kg",
     "Authorization", "Bearer", "token",  # the HTTP header to send, literally
     "XXXX-XXXX-XXXX",  # the shape of a certificate code
-    # fixed in khmer branch: dates formatted by the browser for the km locale (chat.js)
-    "AM", "PM",
+    "IP",  # an address's kind, as Khmer texts write it
+    # authenticator apps, by their own names
+    "Google", "Microsoft", "Authenticator", "FreeOTP", "Aegis",
 }
 
 # User content: Latin words that people typed (names, titles, message text) are not

@@ -45,6 +45,7 @@ ROLES = {
     "unit-head": _("Head of unit"),
     "approver": _("Approver"),
     "hr": _("Human resources"),
+    "knowledge-reviewer": _("Knowledge reviewer"),
 }
 LANGUAGES = {
     "km": _("Khmer"),
