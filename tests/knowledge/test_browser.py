@@ -1,5 +1,6 @@
 """In Chromium: a reader switches to Khmer and reads a guideline; an editor submits a page in
-the Wagtail admin and the reviewer and approver (by position) approve it there."""
+the Wagtail admin and the reviewer and approver (by position) approve it there. Real Daphne:
+it serves the hashed static names that Wagtail's admin has cached from earlier requests."""
 
 import re
 
@@ -14,26 +15,16 @@ from tests.support.browser import csp_violations, login_with_session
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_names(settings):
-    """pytest-django's live server serves static files through the finders, which know no
-    hashed names: Wagtail's admin needs its CSS and JS to show the editor."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def test_reader_switches_to_khmer_and_reads_a_guideline(live_server, page, kb):
+def test_reader_switches_to_khmer_and_reads_a_guideline(daphne_server, page, kb):
     translate_to_khmer(kb.article)
-    login_with_session(page.context, live_server.url, kb.users["reader"])
-    page.goto(live_server.url + kb.article.url)
+    login_with_session(page.context, daphne_server.url, kb.users["reader"])
+    page.goto(daphne_server.url + kb.article.url)
     assert page.locator("h1").inner_text() == "Severe dehydration"
     with page.expect_navigation():
         page.locator(".kb-language-switch button").click()
     assert page.locator("html").get_attribute("lang") == "km"
     assert page.locator("h1").inner_text() == KM_TITLE
-    assert page.url == live_server.url + kb.article.url  # same address, other language
+    assert page.url == daphne_server.url + kb.article.url  # same address, other language
     # The table of contents works: following an entry lands on its heading.
     page.locator(".kb-toc a").first.click()
     assert re.search(r"#.+$", page.url)
@@ -64,12 +55,12 @@ def _open_more_actions(page) -> None:
     toggle.click()
 
 
-def test_editor_submits_and_positions_approve_in_the_admin(live_server, browser, kb):
+def test_editor_submits_and_positions_approve_in_the_admin(daphne_server, browser, kb):
     _editor(kb)
-    edit_url = f"{live_server.url}/cms/pages/{kb.article.pk}/edit/"
+    edit_url = f"{daphne_server.url}/cms/pages/{kb.article.pk}/edit/"
 
     editor = browser.new_context(locale="en-US").new_page()
-    login_with_session(editor.context, live_server.url, kb.users["owner"])
+    login_with_session(editor.context, daphne_server.url, kb.users["owner"])
     editor.goto(edit_url)
     editor.locator("#id_title").fill("Severe dehydration in children")
     _open_more_actions(editor)
@@ -81,7 +72,7 @@ def test_editor_submits_and_positions_approve_in_the_admin(live_server, browser,
     for who, step in (("reviewer", "Technical review"), ("approver", "Approval")):
         assert ArticlePage.objects.get(pk=page.pk).current_workflow_task.name == step
         tab = browser.new_context(locale="en-US").new_page()
-        login_with_session(tab.context, live_server.url, kb.users[who])
+        login_with_session(tab.context, daphne_server.url, kb.users[who])
         tab.goto(edit_url)
         _open_more_actions(tab)
         with tab.expect_navigation():
