@@ -15,7 +15,7 @@ from collab.search.indexes import search_types
 from collab.search.services import backend
 
 MAX_QUERY_LENGTH = 200
-FACET_ORDER = ["person", "unit", "page", "space", "course", "lesson", "message"]
+FACET_ORDER = ["person", "unit", "page", "space", "course", "lesson", "room", "message"]
 
 
 @dataclass

@@ -72,8 +72,21 @@ def unread_count(*, membership: Membership) -> int:
     )
 
 
+OPEN_KINDS = (Room.Kind.PUBLIC, Room.Kind.UNIT)  # anyone signed in may find and join these
+
+
+def findable_room_ids(*, user, ids) -> set[int]:
+    """Of ``ids``, the rooms ``user`` may find: open channels that are not archived, and any
+    room they are a member of."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    open_rooms = Q(kind__in=OPEN_KINDS, archived=False)
+    mine = Q(pk__in=Membership.objects.filter(user=user).values("room_id"))
+    return set(Room.objects.filter(open_rooms | mine, pk__in=ids).values_list("pk", flat=True))
+
+
 def public_rooms(*, query: str = "", limit: int = 50) -> list[Room]:
-    rooms = Room.objects.filter(kind__in=[Room.Kind.PUBLIC, Room.Kind.UNIT], archived=False)
+    rooms = Room.objects.filter(kind__in=OPEN_KINDS, archived=False)
     if query:
         rooms = rooms.filter(Q(name__icontains=query) | Q(topic__icontains=query))
     return list(rooms.annotate(member_count=Count("memberships"))[:limit])

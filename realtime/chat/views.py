@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from collab.core.formatting import calendar_names
@@ -21,7 +22,9 @@ def _strings() -> dict:
         "edited": _("edited"),
         "deleted": _("This message was deleted."),
         "reply": _("Reply"),
-        "replies": _("replies"),
+        # Khmer has one form; English two: chat.js picks by the count.
+        "replies_one": ngettext("%(count)s reply", "%(count)s replies", 1),
+        "replies_other": ngettext("%(count)s reply", "%(count)s replies", 2),
         "react": _("React"),
         "edit": _("Edit"),
         "delete": _("Delete"),

@@ -98,8 +98,10 @@ def test_two_people_chat_in_real_time_one_in_khmer(live_servers, browser, alice,
     page_a.locator("#chat-thread-composer button[type=submit]").click()
     page_a.locator("#chat-thread-messages .chat-msg", has_text="in the thread").wait_for()
     page_b.locator(".chat-msg", has_text="ready?").locator(
-        ".chat-thread-link", has_text="1"
+        ".chat-thread-link", has_text="ការឆ្លើយតប 1"
     ).wait_for()
+    thread_link = page_a.locator(".chat-msg", has_text="ready?").locator(".chat-thread-link")
+    expect(thread_link).to_have_text("1 reply")  # not "1 replies"
 
     # A message in another room raises that room's unread badge for B (the room list
     # is off screen on B's phone-sized view while a room is open).

@@ -225,3 +225,35 @@ def test_a_restricted_lesson_never_appears(db, make_user, make_person, indexed):
     assert _titles(outsider, type="lesson") == []
     # The course page itself is verified by the same restrictions.
     assert "course" not in _kinds(member, query="ward")
+
+
+
+def test_rooms_found_by_name_topic_and_description(rooms, indexed):
+    rooms["public"].topic = "គ្រុនឈាម ការឃ្លាំមើល"  # dengue surveillance
+    rooms["public"].save()
+    Room.objects.create(kind=Room.Kind.UNIT, name="ការិយាល័យ", description="dengue outbreak desk")
+    Room.objects.create(kind=Room.Kind.DM, name="", topic="dengue")  # conversations: not indexed
+    indexed()
+    carol = rooms["carol"]  # a member of no room
+    assert _titles(carol, query="ការឃ្លាំមើល", type="room") == ["Everyone"]
+    assert _titles(carol, query="desk", type="room") == ["ការិយាល័យ"]
+    # The glossary bridges Khmer and English: the Khmer word finds the English description.
+    assert _titles(carol, query="គ្រុនឈាម", type="room") == ["Everyone", "ការិយាល័យ"]
+    hit = search(user=carol, query="ការឃ្លាំមើល", type="room").items[0]
+    assert hit.url == f"/chat/rooms/{rooms['public'].pk}/"
+
+
+def test_private_and_archived_rooms_only_for_their_members(rooms, indexed):
+    for room in (rooms["private"], rooms["public"]):
+        room.topic = WORD
+        room.save()
+    archived = Room.objects.create(kind=Room.Kind.PUBLIC, name="Old", topic=WORD, archived=True)
+    Membership.objects.create(room=archived, user=rooms["bob"])
+    indexed()
+    assert _titles(rooms["alice"], type="room") == ["Everyone", "Managers"]
+    assert _titles(rooms["bob"], type="room") == ["Everyone", "Old"]
+    assert _titles(rooms["carol"], type="room") == ["Everyone"]
+    # Archived since it was indexed (no signal, no reindex): checked again at result time.
+    Room.objects.filter(pk=rooms["public"].pk).update(archived=True)
+    assert _titles(rooms["carol"], type="room") == []
+    assert _titles(rooms["bob"], type="room") == ["Everyone", "Old"]

@@ -63,6 +63,10 @@
   }
 
   // A button with an icon and a visible text label (its accessible name).
+  function replyCount(n) {
+    return (n === 1 ? T.replies_one : T.replies_other).replace("%(count)s", n);
+  }
+
   function iconButton(name, label, attrs) {
     var button = h("button", Object.assign({ type: "button" }, attrs), [icon(name), h("span", { text: label })]);
     button.classList.add("chat-action");
@@ -194,7 +198,7 @@
       iconButton("smile", T.react, { "class": "chat-react", onclick: function () { togglePalette(li, m.id); } })
     ]);
     if (!inThread && !m.thread) {
-      actions.appendChild(iconButton("reply", m.reply_count ? m.reply_count + " " + T.replies : T.reply,
+      actions.appendChild(iconButton("reply", m.reply_count ? replyCount(m.reply_count) : T.reply,
         { "class": "chat-thread-link", onclick: function () { openThread(m.id); } }));
     }
     actions.appendChild(iconButton("pin", m.pinned ? T.unpin : T.pin, { onclick: function () {
