@@ -95,8 +95,11 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         models=None,
         limit_to_registered_models=None,
         result_class=None,
+        exclude_ids=(),
         **kwargs,
     ):
+        """haystack's search, plus ``exclude_ids``: documents (haystack ids) left out of the
+        hits, the count and the facets (results the caller shows by other means)."""
         if not query_string or not query_string.strip():
             return {"results": [], "hits": 0}
         if not self.setup_complete:
@@ -104,6 +107,8 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         parsed = self.parse(query_string)
         if parsed is None or parsed is wq.NullQuery:
             return {"results": [], "hits": 0}
+        if exclude_ids:
+            parsed = wq.AndNot(parsed, wq.Or([wq.Term(ID, doc_id) for doc_id in exclude_ids]))
         _version, searcher, cache = self._current()
         if not searcher.doc_count():
             return {"results": [], "hits": 0}
@@ -112,6 +117,10 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
             keys.append("\0models:" + ",".join(sorted(get_model_ct(m) for m in models)))
         allowed = self._filter_set(searcher, cache, keys) if keys else None
         page_num, page_length = self.calculate_page(start_offset, end_offset)
+        skip = 0
+        if start_offset and page_length > 0 and start_offset % page_length:
+            # haystack's pages assume an aligned window: take everything up to the end, cut.
+            page_num, page_length, skip = 1, end_offset, start_offset
         matched = self._match_set(searcher, cache, parsed)
         if allowed is not None:
             matched &= allowed
@@ -158,6 +167,7 @@ class KhmerWhooshSearchBackend(WhooshSearchBackend):
         results = self._process_results(
             raw_page, highlight=highlight, query_string=query_string, result_class=result_class
         )
+        results["results"] = results["results"][skip:]
         if facets:
             results["facets"] = {"fields": counts, "dates": {}, "queries": {}}
         return results

@@ -108,24 +108,36 @@ def search(*, user, query: str, type: str = "", page: int = 1, per_page: int = 2
         return empty
     query_string = expanded_query_string(query)
     be = backend()
-    start = (page - 1) * per_page
+    language = get_language() or "en"
+    # Exact names come first, on page 1 only, and are left out of the ranked hits, so that
+    # later pages neither repeat nor skip anything.
+    exact = _exact_names(user=user, query=query, type=type)
+    start = max(0, (page - 1) * per_page - len(exact))
+    end = page * per_page - len(exact)
     narrow = {access} | ({f'kind:"{type}"'} if type else set())
+    exclude = [hit["id"] for hit in exact]
     found = be.search(
         query_string,
         start_offset=start,
-        end_offset=start + per_page,
+        end_offset=end,
         narrow_queries=narrow,
         facets=None if type else ["kind"],
+        exclude_ids=exclude,
     )
     facet_source = found
     if type:  # facet counts over every type, not just the chosen one
         facet_source = be.search(
-            query_string, start_offset=0, end_offset=1, narrow_queries={access}, facets=["kind"]
+            query_string,
+            start_offset=0,
+            end_offset=1,
+            narrow_queries={access},
+            facets=["kind"],
+            exclude_ids=exclude,
         )
     results = found.get("results", [])
     visible = _verified(user, results)
-    language = get_language() or "en"
-    items = [
+    items = [_exact_hit(hit, query, language) for hit in exact] if page == 1 else []
+    items += [
         Hit(
             type=r.kind,
             id=str(r.pk),
@@ -137,16 +149,61 @@ def search(*, user, query: str, type: str = "", page: int = 1, per_page: int = 2
         for r in visible
     ]
     counts = dict(facet_source.get("facets", {}).get("fields", {}).get("kind", []))
+    for hit in exact:
+        counts[hit["kind"]] = counts.get(hit["kind"], 0) + 1
     keys = sorted(types, key=lambda k: FACET_ORDER.index(k) if k in FACET_ORDER else 99)
     facets = [(key, str(types[key].type_label), counts.get(key, 0)) for key in keys]
+    ranked = max(0, found.get("hits", 0) - (len(results) - len(visible)))
     return SearchPage(
         query=query,
         type=type,
         items=items,
-        count=max(0, found.get("hits", 0) - (len(results) - len(visible))),
+        count=ranked + len(exact),
         page=page,
         per_page=per_page,
         facets=facets,
+    )
+
+
+EXACT_KINDS = ("person", "unit")
+MAX_EXACT = 5
+
+
+def _squashed(text: str) -> str:
+    return "".join(normalise(text).split()).casefold()
+
+
+def _exact_names(*, user, query: str, type: str) -> list[dict]:
+    """Stored fields of the people and units (at most ``MAX_EXACT``, visible to ``user``)
+    whose English or Khmer name is exactly ``query``, spacing and case aside."""
+    kinds = [k for k in EXACT_KINDS if type in ("", k)]
+    words = analyse(query, stem=False)
+    if not kinds or not words:
+        return []
+    wanted = _squashed(query)
+    q = wq.And([wq.Term("title", w) for w in words] + [wq.Or([wq.Term("kind", k) for k in kinds])])
+    exact = [
+        dict(hit)
+        for hit in backend().searcher().search(q, limit=50)
+        if wanted in {_squashed(name) for name in hit["title"].split("\n")}
+    ]
+    types = search_types()
+    visible = set()
+    for kind in kinds:
+        ids = [h["django_id"] for h in exact if h["kind"] == kind]
+        visible |= {(kind, i) for i in types[kind].visible_ids(user, ids)} if ids else set()
+    return [h for h in exact if (h["kind"], h["django_id"]) in visible][:MAX_EXACT]
+
+
+def _exact_hit(hit: dict, query: str, language: str) -> Hit:
+    title_en = hit["title"].split("\n")[0]
+    title_km = normalise(hit.get("title_km") or "")
+    return Hit(
+        type=hit["kind"],
+        id=hit["django_id"],
+        title=title_km if language.startswith("km") and title_km else title_en,
+        url=hit.get("url", ""),
+        snippet=snippet(hit.get("text") or "", query),
     )
 
 
