@@ -262,7 +262,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SAHAKAR_MAX_UPLOAD_BYTES = int(os.environ.get("SAHAKAR_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]

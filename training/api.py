@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from collab.core.bounds import Id, Position, StrictBody
+from collab.directory.selectors import person_for_user
 
 from . import selectors
 from .errors import TrainingError
@@ -24,7 +25,7 @@ class AnswerIn(StrictBody):
 
 
 def _person(request: HttpRequest):
-    person = selectors.person_for(request.user)
+    person = person_for_user(request.user)
     if person is None:
         raise TrainingError(
             "no_person", _("Your login is not linked to a person in the directory."), status=403

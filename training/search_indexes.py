@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from haystack import indexes
 from wagtail.models import PageViewRestriction
 
+from collab.directory.selectors import person_for_user
 from collab.search.indexes import EVERYONE, SahakarIndex
 from collab.search.pagetext import html_text, stream_text
 from training.models import CoursePage, Enrolment, LessonPage
-from training.selectors import course_of, person_for, readable_courses, readable_lessons
+from training.selectors import course_of, readable_courses, readable_lessons
 
 NOBODY = "nobody"
 
@@ -78,7 +79,7 @@ class LessonIndex(SahakarIndex, indexes.Indexable):
         return [f"course_{course.pk}"]
 
     def user_tokens(self, user) -> set[str]:
-        person = person_for(user)
+        person = person_for_user(user)
         if person is None or not user.is_active:
             return set()
         courses = Enrolment.objects.filter(person=person).values_list("course_id", flat=True)

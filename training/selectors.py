@@ -11,6 +11,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from collab.core import clock
 from collab.directory.models import OrgUnit, Person, Position
+from collab.directory.selectors import person_for_user
 
 from .models import (
     Attempt,
@@ -64,12 +65,6 @@ def people_with_role(*, tag: str, unit: OrgUnit | None = None) -> QuerySet[Perso
         if pos.acting_at(at):
             holder_ids.add(pos.acting_holder_id)
     return Person.objects.filter(pk__in=holder_ids, active=True)
-
-
-def person_for(user) -> Person | None:
-    from collab.directory.selectors import person_for_user
-
-    return person_for_user(user)  # cached on the user: the shell's name reuses it
 
 
 def primary_unit(person: Person) -> OrgUnit | None:
@@ -170,7 +165,7 @@ def readable_lessons(*, user, ids) -> set[int]:
     or above it passed (``passes_restriction``; no request, so never a password)."""
     if not (user.is_authenticated and user.is_active):
         return set()
-    person = person_for(user)
+    person = person_for_user(user)
     if person is None:
         return set()
     lessons = list(LessonPage.objects.live().filter(pk__in=ids).only("pk", "path", "depth"))
@@ -470,7 +465,7 @@ def managed_units(user) -> list[OrgUnit] | None:
     """Units whose subtree the user manages; None means every unit (HR permission)."""
     if user.has_perm("training.view_training_report"):
         return None
-    person = person_for(user)
+    person = person_for_user(user)
     if person is None:
         return []
     at = clock.now()

@@ -1,34 +1,12 @@
-"""Reads the shell needs from other apps, guarded so the shell works before they land."""
-
-from importlib import import_module
+"""Reads of the shell (the page frame every page shares)."""
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from collab.notifications.selectors import unread_count
+
 
 def unread_notification_count(user: AbstractBaseUser) -> int | None:
-    """The user's unread notifications, or None while the notifications app offers no count."""
+    """The bell's number, or None for someone not signed in."""
     if not user.is_authenticated:
         return None
-    try:
-        count = import_module("collab.notifications.selectors").unread_count
-    except (ImportError, AttributeError):
-        return None
-    return int(count(user))
-
-
-def person_for(user: AbstractBaseUser):
-    """The directory person linked to this login, or None."""
-    from collab.directory.selectors import person_for_user
-
-    return person_for_user(user)  # cached on the user object for the rest of the request
-
-
-def positions_of(person) -> list:
-    """Positions a person holds or acts in, with their units."""
-    from django.db.models import Q
-
-    from collab.directory.models import Position
-
-    return list(
-        Position.objects.filter(Q(holder=person) | Q(acting_holder=person)).select_related("unit")
-    )
+    return unread_count(user)

@@ -3,14 +3,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from collab.directory.selectors import person_for_user, positions_of_person
+
 from .health import system_health
-from .selectors import person_for, positions_of
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    person = person_for(request.user)
-    positions = positions_of(person) if person else []
+    person = person_for_user(request.user)  # cached on the user for the rest of the request
+    positions = list(positions_of_person(person=person)) if person else []
     return render(request, "core/home.html", {"person": person, "positions": positions})
 
 

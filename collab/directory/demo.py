@@ -1,13 +1,8 @@
 """Demo data for ``python manage.py seed_demo``, and the hook other apps use to add theirs.
 
-How another app adds demo data (pick either; both are idempotent contracts):
-
-* define ``seed()`` in ``<your app package>/demo.py`` (e.g. ``knowledge/demo.py``):
-  ``seed_demo`` imports that module for every installed app, in INSTALLED_APPS order, and
-  calls ``seed()`` after the directory's own data exists;
-* or call ``register_demo_step(func)`` at import time of that same module (or in your
-  AppConfig.ready()) for extra steps; they run after the discovered ``seed()`` functions,
-  in registration order.
+Another app adds demo data by defining ``seed()`` in ``<your app package>/demo.py`` (e.g.
+``knowledge/demo.py``): ``seed_demo`` imports that module for every installed app, in
+INSTALLED_APPS order, and calls ``seed()`` after the directory's own data exists.
 
 Every step runs in its own transaction and MUST be idempotent: ``seed_demo`` runs at every
 ``make run``/``make test``, so running it twice has to leave the same rows (use
@@ -35,20 +30,6 @@ DEMO_PROVINCE = "05"  # Kampong Speu: the demo hospital, health centres of every
 SECOND_PROVINCE = "09"  # Koh Kong: health centres of every commune too
 SHIFT_HOURS = 12
 SHIFT_DAYS = 7
-
-_steps: list[Callable[[], None]] = []
-
-
-def register_demo_step(func: Callable[[], None]) -> Callable[[], None]:
-    """Register an idempotent demo-data step; usable as a decorator."""
-    if func not in _steps:
-        _steps.append(func)
-    return func
-
-
-def registered_steps() -> list[Callable[[], None]]:
-    return list(_steps)
-
 
 def demo_password() -> str:
     return os.environ.get("SAHAKAR_DEMO_PASSWORD") or DEFAULT_PASSWORD

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from collab.core import clock
 
 CODE_RE = re.compile(r"[A-Za-z0-9._-]+")
 TAG_RE = re.compile(r"[a-z0-9][a-z0-9_:.-]*")
@@ -237,7 +238,7 @@ class Position(models.Model):
         return (self.title_km or self.title_en) if lang.startswith("km") else self.title_en
 
     def acting_at(self, at=None) -> bool:
-        at = at or timezone.now()
+        at = at or clock.now()
         return bool(
             self.acting_holder_id
             and (self.acting_from is None or self.acting_from <= at)

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from collab.core import clock
 from realtime.models import Event
 from realtime.ratelimit import take_token
 from realtime.services import notify_stream_membership, publish
@@ -445,7 +445,7 @@ def edit_message(*, user, message_id, body) -> Message:
         )
         message.mentions = mentions
         message.mentions_room = mentions_room
-        message.edited = timezone.now()
+        message.edited = clock.now()
         message.save(update_fields=["body", "body_html", "mentions", "mentions_room", "edited"])
         full = selectors.message_with_details(message.pk)
         publish(
@@ -462,7 +462,7 @@ def delete_message(*, user, message_id) -> Message:
     check_rate(user=user)
     with transaction.atomic():
         _erase(message)
-        message.deleted = timezone.now()
+        message.deleted = clock.now()
         message.pinned_at = None
         message.save(
             update_fields=["body", "body_html", "mentions", "mentions_room", "deleted", "pinned_at"]
@@ -549,7 +549,7 @@ def _reactable(*, user, message_id) -> tuple[Message, Membership]:
 def set_pinned(*, user, message_id, pinned: bool) -> Message:
     message, me = _reactable(user=user, message_id=message_id)
     with transaction.atomic():
-        message.pinned_at = timezone.now() if pinned else None
+        message.pinned_at = clock.now() if pinned else None
         message.pinned_by = user if pinned else None
         message.save(update_fields=["pinned_at", "pinned_by"])
         publish(
@@ -571,8 +571,6 @@ def set_pinned(*, user, message_id, pinned: bool) -> Message:
 def apply_retention(*, now=None) -> int:
     """Really delete messages (with their files and events) older than each room's period."""
     from datetime import timedelta
-
-    from collab.core import clock
 
     now = now or clock.now()
     deleted = 0

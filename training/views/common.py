@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from collab.directory.selectors import person_for_user
+
 from .. import selectors
 from ..errors import TrainingError
 
@@ -17,7 +19,7 @@ def person_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        request.person = selectors.person_for(request.user)
+        request.person = person_for_user(request.user)
         if request.person is None:
             return refused(request, no_person_error())
         return view(request, *args, **kwargs)

@@ -39,9 +39,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo.seed(progress)
         self.stdout.write("directory: done")
-        steps = list(_app_demo_modules())
-        steps += [(f"{f.__module__}.{f.__qualname__}", f) for f in demo.registered_steps()]
-        for name, step in steps:
+        for name, step in _app_demo_modules():
             with transaction.atomic():
                 step()
             self.stdout.write(f"{name}: done")
