@@ -41,3 +41,4 @@ test-production:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
