@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from collab.accounts.auth import BearerTokenAuth, SessionCookieAuth
+from collab.core.errors import ServiceError
 from collab.core.openapi import document_errors
 
 
@@ -40,6 +41,14 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         challenge += ', error="invalid_token"'  # RFC 6750: a token was sent but is not valid
     response["WWW-Authenticate"] = challenge
+    return response
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError):
+    response = api.create_response(request, exc.payload(), status=exc.status)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(max(1, round(exc.extra["retry_after"])))
     return response
 
 

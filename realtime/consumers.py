@@ -16,9 +16,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import Field
 
+from collab.core.errors import ServiceError
+
 from . import bridge, checkpoints, fanout, frames, selectors, services
 from .batching import batched
-from .handlers import FrameError, handler_for, model_for
+from .handlers import handler_for, model_for
 from .ratelimit import TokenBucket
 from .streams import stream_group, streams_of_users, user_group
 
@@ -206,7 +208,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=_encode(frame))
 
     async def send_error(self, code: str, detail: str, **extra: Any) -> None:
-        await self.send_frame(FrameError(code, detail, **extra).frame())
+        await self.send_frame(ServiceError(code, detail, **extra).frame())
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         retry_after = self.bucket.take(time.monotonic())
@@ -232,12 +234,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         extra = frames.echo_id(frame)
         try:
             type_ = frames.parse(frames.Frame, frame).type
-        except FrameError as error:
+        except ServiceError as error:
             await self.send_frame({**extra, **error.frame()})
             return
         try:
             await self.dispatch_frame(type_, frame, extra)
-        except FrameError as error:
+        except ServiceError as error:
             await self.send_frame({**extra, **error.frame()})
         except Exception:
             logger.exception("Frame %r from user %s failed", type_, self.user.pk)
@@ -251,7 +253,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         else:
             handler = handler_for(type_)
             if handler is None:
-                raise FrameError("bad_request", f"Unknown frame type {type_!r}.")
+                raise ServiceError("bad_request", f"Unknown frame type {type_!r}.")
             model = model_for(type_)
             await handler(self, frame if model is None else frames.parse(model, frame))
 
@@ -259,7 +261,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     def start_resume(self, resume: Resume, extra: dict) -> None:
         if self.resume_task is not None and not self.resume_task.done():
-            raise FrameError("bad_request", "A resume is already running.")
+            raise ServiceError("bad_request", "A resume is already running.")
         task = self._resume(resume.after, frozenset(resume.have), extra)
         self.resume_task = self._spawn(self._hold(task))
 
@@ -268,7 +270,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         try:
             async with self.reading:
                 await self._resume_locked(after, have)
-        except FrameError as error:
+        except ServiceError as error:
             await self.send_frame({**extra, **error.frame()})
         except Exception:
             await self.send_error("internal", "The resume failed; resume again.", **extra)
@@ -285,7 +287,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 # A cursor from beyond the stream (say the database was restored from a
                 # backup): taking it would drop every event up to it. "seq" is where the
                 # client may start again, as from a hello.
-                raise FrameError(
+                raise ServiceError(
                     "bad_request",
                     "after is beyond the stream; start again from seq.",
                     field="after",

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from .handlers import FrameError
+from collab.core.errors import ServiceError
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # a signed 64-bit integer (PostgreSQL bigint)
 MAX_DEPTH = 32  # of nested arrays and objects in one frame
@@ -77,19 +77,19 @@ class Frame(BaseModel):
 def _check_bounds(value: Any) -> None:
     """Every integer at most 64 bits, every nesting at most ``MAX_DEPTH`` deep.
 
-    Raises FrameError itself (pydantic passes it through) to name the top-level field."""
+    Raises ServiceError itself (pydantic passes it through) to name the top-level field."""
     todo = [(value, 0, "")]
     while todo:
         item, depth, field = todo.pop()
         if depth > MAX_DEPTH:
-            raise FrameError("bad_request", f"A frame may nest at most {MAX_DEPTH} levels.")
+            raise ServiceError("bad_request", f"A frame may nest at most {MAX_DEPTH} levels.")
         if isinstance(item, dict):
             todo.extend((v, depth + 1, field or str(k)) for k, v in item.items())
         elif isinstance(item, list):
             todo.extend((v, depth + 1, field) for v in item)
         elif isinstance(item, int) and not isinstance(item, bool):
             if not INT_MIN <= item <= INT_MAX:
-                raise FrameError(
+                raise ServiceError(
                     "bad_request", f"{field}: integers must fit in 64 bits.", field=field
                 )
 
@@ -98,7 +98,7 @@ M = TypeVar("M", bound=Frame)
 
 
 def parse(model: type[M], frame: dict) -> M:
-    """``frame`` as ``model``, or a ``bad_request`` FrameError naming the first bad field."""
+    """``frame`` as ``model``, or a ``bad_request`` ServiceError naming the first bad field."""
     try:
         return model.model_validate(frame)
     except ValidationError as error:
@@ -106,4 +106,4 @@ def parse(model: type[M], frame: dict) -> M:
         where = ".".join(str(part) for part in first["loc"])
         # "field" names the frame's own field (a bad item of "have" is field "have").
         extra = {"field": str(first["loc"][0])} if first["loc"] else {}
-        raise FrameError("bad_request", f"{where or 'frame'}: {first['msg']}", **extra) from None
+        raise ServiceError("bad_request", f"{where or 'frame'}: {first['msg']}", **extra) from None

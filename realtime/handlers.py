@@ -2,8 +2,9 @@
 
 An app handles its own client frames on the one ``/ws/`` socket::
 
+    from collab.core.errors import ServiceError
     from realtime.frames import Frame, Id
-    from realtime.handlers import FrameError, frame_handler
+    from realtime.handlers import frame_handler
 
     class Send(Frame):
         room: Id
@@ -20,8 +21,9 @@ process (Daphne and tests alike). ``consumer.user`` is the Django user;
 Every frame is validated first (``realtime.frames``): a handler registered with a model
 gets the parsed model; one registered without gets the frame as a dict whose envelope and
 integers were checked.
-A handler raising ``FrameError`` sends ``{"type": "error", "code", "detail", **extra}``;
-any other exception is logged and answered with code ``internal``. The socket stays open.
+A handler (or a service it calls) raising ``collab.core.errors.ServiceError`` sends
+``{"type": "error", "code", "detail", **extra}``; any other exception is logged and
+answered with code ``internal``. The socket stays open.
 """
 
 from collections.abc import Awaitable, Callable
@@ -34,19 +36,6 @@ RESERVED_TYPES = frozenset({"hello", "resume", "resumed", "checkpoint", "ping", 
 
 _handlers: dict[str, FrameHandler] = {}
 _models: dict[str, Any] = {}  # frame type -> its realtime.frames.Frame subclass
-
-
-class FrameError(Exception):
-    """A client frame that cannot be served; becomes an ``error`` frame."""
-
-    def __init__(self, code: str, detail: str, **extra: Any) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
-        self.extra = extra
-
-    def frame(self) -> dict[str, Any]:
-        return {**self.extra, "type": "error", "code": self.code, "detail": str(self.detail)}
 
 
 def frame_handler(type: str, model: Any = None) -> Callable[[FrameHandler], FrameHandler]:

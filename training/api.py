@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from collab.core.bounds import Id, Position, StrictBody
+from collab.core.errors import ServiceError
 from collab.directory.selectors import person_for_user
 
 from . import selectors
-from .errors import TrainingError
 from .models import Attempt, Certificate, QuizPage
 from .quiz_forms import attempt_questions, attempt_results
 from .services import quiz as quiz_services
@@ -27,14 +27,10 @@ class AnswerIn(StrictBody):
 def _person(request: HttpRequest):
     person = person_for_user(request.user)
     if person is None:
-        raise TrainingError(
+        raise ServiceError(
             "no_person", _("Your login is not linked to a person in the directory."), status=403
         )
     return person
-
-
-def _error(error: TrainingError) -> JsonResponse:
-    return JsonResponse({"message": error.message, "code": error.code}, status=error.status)
 
 
 def _attempt_out(attempt: Attempt) -> dict:
@@ -88,10 +84,7 @@ def _own(request, attempt_id: int):
 
 @router.get("/my")
 def my_learning(request: HttpRequest):
-    try:
-        person = _person(request)
-    except TrainingError as error:
-        return _error(error)
+    person = _person(request)
     items = []
     for group, rows in selectors.my_learning(person=person).items():
         for row in rows:
@@ -116,35 +109,26 @@ def my_learning(request: HttpRequest):
 @router.post("/quizzes/{quiz_id}/attempts")
 def start_attempt(request: HttpRequest, quiz_id: Id):
     """Start an attempt, or get the open one back (resume)."""
-    try:
-        person = _person(request)
-        quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
-        if error := restriction_error(request, quiz):
-            raise error
-        attempt = quiz_services.start_attempt(person=person, quiz=quiz)
-    except TrainingError as error:
-        return _error(error)
+    person = _person(request)
+    quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
+    if error := restriction_error(request, quiz):
+        raise error
+    attempt = quiz_services.start_attempt(person=person, quiz=quiz)
     return _attempt_out(attempt)
 
 
 @router.get("/attempts/{attempt_id}")
 def get_attempt(request: HttpRequest, attempt_id: Id):
-    try:
-        _person_, attempt = _own(request, attempt_id)
-    except TrainingError as error:
-        return _error(error)
+    _person_, attempt = _own(request, attempt_id)
     return _result_out(attempt) if attempt.submitted_at else _attempt_out(attempt)
 
 
 @router.put("/attempts/{attempt_id}/answers/{position}")
 def save_answer(request: HttpRequest, attempt_id: Id, position: Position, payload: AnswerIn):
-    try:
-        person, attempt = _own(request, attempt_id)
-        answer = quiz_services.save_answer(
-            person=person, attempt=attempt, position=position, response=payload.response
-        )
-    except TrainingError as error:
-        return _error(error)
+    person, attempt = _own(request, attempt_id)
+    answer = quiz_services.save_answer(
+        person=person, attempt=attempt, position=position, response=payload.response
+    )
     return {
         "position": answer.position,
         "response": answer.response,
@@ -154,11 +138,8 @@ def save_answer(request: HttpRequest, attempt_id: Id, position: Position, payloa
 
 @router.post("/attempts/{attempt_id}/submit")
 def submit_attempt(request: HttpRequest, attempt_id: Id):
-    try:
-        person, attempt = _own(request, attempt_id)
-        attempt = quiz_services.submit_attempt(person=person, attempt=attempt)
-    except TrainingError as error:
-        return _error(error)
+    person, attempt = _own(request, attempt_id)
+    attempt = quiz_services.submit_attempt(person=person, attempt=attempt)
     return _result_out(attempt)
 
 

@@ -4,7 +4,8 @@ peer connection to the server, which records it."""
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from realtime.handlers import FrameError, frame_handler
+from collab.core.errors import ServiceError
+from realtime.handlers import frame_handler
 
 from . import recorder, services
 
@@ -12,7 +13,7 @@ from . import recorder, services
 def _int(frame: dict, key: str) -> int:
     value = frame.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FrameError("bad_request", f"'{key}' must be an id", field=key)
+        raise ServiceError("bad_request", f"'{key}' must be an id", field=key)
     return value
 
 
@@ -20,15 +21,15 @@ def _int(frame: dict, key: str) -> int:
 async def handle_start(consumer, frame: dict) -> None:
     sdp = frame.get("sdp")
     if not isinstance(sdp, str) or not sdp.startswith("v=0"):
-        raise FrameError("bad_request", "'sdp' must be a session description", field="sdp")
+        raise ServiceError("bad_request", "'sdp' must be a session description", field="sdp")
     try:
         recording = await database_sync_to_async(services.begin_recording)(
             appointment_id=_int(frame, "appointment"), user=consumer.user
         )
     except PermissionDenied as exc:
-        raise FrameError("forbidden", str(exc)) from exc
+        raise ServiceError("forbidden", str(exc)) from exc
     except ValidationError as exc:
-        raise FrameError("no_consent", " ".join(exc.messages)) from exc
+        raise ServiceError("no_consent", " ".join(exc.messages)) from exc
     answer = await recorder.start(key=recording.key, offer_sdp=sdp)
     await consumer.send_frame(
         {"type": "consultation.record.started", "recording": recording.key, "sdp": answer}
@@ -39,14 +40,14 @@ async def handle_start(consumer, frame: dict) -> None:
 async def handle_stop(consumer, frame: dict) -> None:
     key = frame.get("recording")
     if not isinstance(key, str) or not key:
-        raise FrameError("bad_request", "'recording' must be a recording key", field="recording")
+        raise ServiceError("bad_request", "'recording' must be a recording key", field="recording")
     # Who asks is checked before the recorder is touched: a refused frame changes nothing.
     try:
         recording = await database_sync_to_async(services.recording_to_stop)(
             key=key, user=consumer.user
         )
     except PermissionDenied as exc:
-        raise FrameError("forbidden", str(exc)) from exc
+        raise ServiceError("forbidden", str(exc)) from exc
     size = await recorder.stop(key=key)
     _path, name = recorder.recording_path(key)
     await database_sync_to_async(services.finish_recording)(

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.core.clock import now
+from collab.core.errors import ServiceError
 from collab.directory.models import Person
 from collab.health.models import Patient
 from realtime.calls import services as calls
 from realtime.calls.models import Meeting
-from realtime.handlers import FrameError
 from realtime.services import publish
 
 from . import notify, selectors
@@ -179,9 +179,9 @@ def admit_patient(*, appointment: Appointment, by) -> None:
             calls.decide(
                 meeting_id=appointment.meeting_id, host=by, user_id=link.guest_id, admit=True
             )
-    except FrameError as exc:
+    except ServiceError as exc:
         if exc.code == "forbidden":
-            raise PermissionDenied(exc.detail) from exc
+            raise PermissionDenied(exc.message) from exc
         raise ValidationError({"patient": _("The patient is not in the waiting room.")}) from exc
     appointment.status = Appointment.Status.IN_PROGRESS
 

@@ -3,7 +3,8 @@
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
-from realtime.handlers import FrameError, frame_handler
+from collab.core.errors import ServiceError
+from realtime.handlers import frame_handler
 
 from . import relay_routing, selectors, services
 
@@ -11,7 +12,7 @@ from . import relay_routing, selectors, services
 def _meeting_id(frame: dict) -> int:
     meeting = frame.get("meeting")
     if not isinstance(meeting, int) or isinstance(meeting, bool):
-        raise FrameError("bad_request", "'meeting' must be a meeting id", field="meeting")
+        raise ServiceError("bad_request", "'meeting' must be a meeting id", field="meeting")
     return meeting
 
 
@@ -37,7 +38,7 @@ async def handle_leave(consumer, frame: dict) -> None:
 async def _decide(consumer, frame: dict, *, admit: bool) -> None:
     user_id = frame.get("user")
     if not isinstance(user_id, int):
-        raise FrameError("bad_request", "'user' must be a user id", field="user")
+        raise ServiceError("bad_request", "'user' must be a user id", field="user")
     await database_sync_to_async(services.decide)(
         meeting_id=_meeting_id(frame), host=consumer.user, user_id=user_id, admit=admit
     )
@@ -57,7 +58,7 @@ async def handle_deny(consumer, frame: dict) -> None:
 async def handle_flags(consumer, frame: dict) -> None:
     flags = {k: frame[k] for k in ("hand_raised", "audio_only") if k in frame}
     if not flags or not all(isinstance(v, bool) for v in flags.values()):
-        raise FrameError("bad_request", "send hand_raised and/or audio_only as true/false")
+        raise ServiceError("bad_request", "send hand_raised and/or audio_only as true/false")
     await database_sync_to_async(services.set_flags)(
         meeting_id=_meeting_id(frame), user=consumer.user, **flags
     )
@@ -79,13 +80,13 @@ async def _require_admitted(consumer, meeting_id: int) -> None:
         return consumer.user.pk in selectors.admitted_user_ids(meeting=meeting)
 
     if not await database_sync_to_async(check)():
-        raise FrameError("forbidden", _("Join the meeting first."))
+        raise ServiceError("forbidden", _("Join the meeting first."))
 
 
 def _sdp(frame: dict) -> str:
     sdp = frame.get("sdp")
     if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > services.MAX_SDP_CHARS:
-        raise FrameError("bad_request", "'sdp' must be a session description", field="sdp")
+        raise ServiceError("bad_request", "'sdp' must be a session description", field="sdp")
     return sdp
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from realtime.handlers import FrameError
+from collab.core.errors import ServiceError
 from realtime.services import notify_stream_membership, publish, send_ephemeral
 
 from . import selectors
@@ -46,7 +46,7 @@ def _meeting_for(meeting_id) -> Meeting:
     meeting = Meeting.objects.filter(pk=meeting_id, ended__isnull=True).first()
     if meeting is None:
         # The same answer whether the meeting does not exist or has ended.
-        raise FrameError("not_found", _("No such meeting."))
+        raise ServiceError("not_found", _("No such meeting."))
     return meeting
 
 
@@ -56,7 +56,7 @@ def join(*, meeting_id: int, user: AbstractBaseUser) -> dict:
         meeting = _meeting_for(meeting_id)
         existing = Participant.objects.filter(meeting=meeting, user=user).first()
         if existing and existing.state == Participant.State.DENIED:
-            raise FrameError("forbidden", _("The host did not admit you to this meeting."))
+            raise ServiceError("forbidden", _("The host did not admit you to this meeting."))
         if selectors.is_invited(meeting=meeting, user_id=user.pk) or (
             existing and existing.state == Participant.State.ADMITTED
         ):
@@ -64,7 +64,7 @@ def join(*, meeting_id: int, user: AbstractBaseUser) -> dict:
         elif meeting.lobby:
             state = Participant.State.WAITING
         else:
-            raise FrameError("forbidden", _("You are not invited to this meeting."))
+            raise ServiceError("forbidden", _("You are not invited to this meeting."))
         Participant.objects.update_or_create(
             meeting=meeting, user=user, defaults={"state": state, "hand_raised": False}
         )
@@ -89,12 +89,12 @@ def decide(*, meeting_id: int, host: AbstractBaseUser, user_id: int, admit: bool
     with transaction.atomic():
         meeting = _meeting_for(meeting_id)
         if meeting.host_id != host.pk:
-            raise FrameError("forbidden", _("Only the host can admit people."))
+            raise ServiceError("forbidden", _("Only the host can admit people."))
         updated = Participant.objects.filter(
             meeting=meeting, user_id=user_id, state=Participant.State.WAITING
         ).update(state=Participant.State.ADMITTED if admit else Participant.State.DENIED)
         if not updated:
-            raise FrameError("not_found", _("Nobody with that id is waiting."))
+            raise ServiceError("not_found", _("Nobody with that id is waiting."))
         if admit:
             notify_stream_membership(user_id=user_id, stream=meeting.stream, joined=True)
             participant_admitted.send(sender=Meeting, meeting=meeting, user_id=user_id)
@@ -126,7 +126,7 @@ def set_flags(*, meeting_id: int, user: AbstractBaseUser, **flags: bool) -> None
             meeting=meeting, user=user, state=Participant.State.ADMITTED
         ).update(**flags)
         if not updated:
-            raise FrameError("forbidden", _("Join the meeting first."))
+            raise ServiceError("forbidden", _("Join the meeting first."))
         _broadcast_participants(meeting)
 
 
@@ -135,20 +135,20 @@ def relay_signal(*, meeting_id: int, sender: AbstractBaseUser, frame: dict) -> N
     meeting = _meeting_for(meeting_id)
     admitted = selectors.admitted_user_ids(meeting=meeting)
     if sender.pk not in admitted:
-        raise FrameError("forbidden", _("Join the meeting first."))
+        raise ServiceError("forbidden", _("Join the meeting first."))
     target = frame.get("to")
     if not isinstance(target, int) or target not in admitted or target == sender.pk:
-        raise FrameError("bad_request", _("'to' must be another participant in the call."))
+        raise ServiceError("bad_request", _("'to' must be another participant in the call."))
     out = {"type": frame["type"], "meeting": meeting.pk, "from": sender.pk}
     if frame["type"] == "call.ice":
         candidate = frame.get("candidate")
         if candidate is not None and not isinstance(candidate, dict):
-            raise FrameError("bad_request", _("'candidate' must be an object or null."))
+            raise ServiceError("bad_request", _("'candidate' must be an object or null."))
         out["candidate"] = candidate
     else:
         sdp = frame.get("sdp")
         if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP_CHARS:
-            raise FrameError("bad_request", _("'sdp' must be a session description."))
+            raise ServiceError("bad_request", _("'sdp' must be a session description."))
         out["sdp"] = sdp
     send_ephemeral(user_id=target, frame=out)
 

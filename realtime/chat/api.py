@@ -1,10 +1,9 @@
 """REST for chat at /api/v1/chat: everything the socket does, for clients without one."""
 
-import functools
 from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -13,28 +12,11 @@ from collab.core.bounds import Id, StrictBody
 
 from . import presence, selectors, services
 from .conf import PAGE_MAX
-from .errors import ChatError, forbidden, invalid
+from .errors import forbidden, invalid
 from .models import MessageEdit
 from .payloads import message_payload, person_payload, room_payload
 
 router = Router(tags=["chat"])
-
-
-def chat_errors(view):
-    """ChatError → JSON {"message", "code", ...} with its HTTP status."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ChatError as exc:
-            body = {"message": exc.detail, "code": exc.code, **exc.extra}
-            response = JsonResponse(body, status=exc.status)
-            if "retry_after" in exc.extra:
-                response["Retry-After"] = str(max(1, round(exc.extra["retry_after"])))
-            return response
-
-    return wrapper
 
 
 def _users(usernames: list[str], field: str = "members") -> list:
@@ -113,7 +95,6 @@ def list_rooms(request: HttpRequest):
 
 
 @router.post("/rooms", response={201: dict})
-@chat_errors
 def create_room(request: HttpRequest, data: RoomIn):
     room = services.create_room(
         creator=request.user,
@@ -136,7 +117,6 @@ def browse_rooms(request: HttpRequest, q: str = ""):
 
 
 @router.get("/rooms/{room_id}")
-@chat_errors
 def get_room(request: HttpRequest, room_id: Id):
     me = selectors.require_member(user=request.user, room_id=room_id)
     out = _room_out(me, selectors.unread_count(membership=me))
@@ -147,28 +127,24 @@ def get_room(request: HttpRequest, room_id: Id):
 
 
 @router.patch("/rooms/{room_id}")
-@chat_errors
 def update_room(request: HttpRequest, room_id: Id, data: RoomPatch):
     services.update_room(actor=request.user, room_id=room_id, **data.dict())
     return _room_out(selectors.require_member(user=request.user, room_id=room_id))
 
 
 @router.post("/rooms/{room_id}/join")
-@chat_errors
 def join_room(request: HttpRequest, room_id: Id):
     me = services.join_room(user=request.user, room_id=room_id)
     return _room_out(selectors.require_member(user=request.user, room_id=me.room_id))
 
 
 @router.post("/rooms/{room_id}/leave", response={204: None})
-@chat_errors
 def leave_room(request: HttpRequest, room_id: Id):
     services.leave_room(user=request.user, room_id=room_id)
     return Status(204, None)
 
 
 @router.post("/rooms/{room_id}/members")
-@chat_errors
 def add_members(request: HttpRequest, room_id: Id, data: MembersIn):
     added = services.add_members(
         actor=request.user, room_id=room_id, users=_users(data.usernames, "usernames")
@@ -177,7 +153,6 @@ def add_members(request: HttpRequest, room_id: Id, data: MembersIn):
 
 
 @router.delete("/rooms/{room_id}/members/{username}", response={204: None})
-@chat_errors
 def remove_member(request: HttpRequest, room_id: Id, username: str):
     services.remove_member(
         actor=request.user, room_id=room_id, user=_users([username], "username")[0]
@@ -186,7 +161,6 @@ def remove_member(request: HttpRequest, room_id: Id, username: str):
 
 
 @router.put("/rooms/{room_id}/members/{username}/role")
-@chat_errors
 def set_role(request: HttpRequest, room_id: Id, username: str, data: RoleIn):
     m = services.set_role(
         actor=request.user,
@@ -198,7 +172,6 @@ def set_role(request: HttpRequest, room_id: Id, username: str, data: RoleIn):
 
 
 @router.get("/rooms/{room_id}/messages")
-@chat_errors
 def list_messages(
     request: HttpRequest,
     room_id: Id,
@@ -217,7 +190,6 @@ def list_messages(
 
 
 @router.post("/rooms/{room_id}/messages", response={200: dict, 201: dict})
-@chat_errors
 def send_message(request: HttpRequest, room_id: Id, data: MessageIn):
     message, created = services.send_message(
         author=request.user,
@@ -232,7 +204,6 @@ def send_message(request: HttpRequest, room_id: Id, data: MessageIn):
 
 
 @router.post("/rooms/{room_id}/files", response={200: dict, 201: dict})
-@chat_errors
 def upload_file(
     request: HttpRequest,
     room_id: Id,
@@ -255,7 +226,6 @@ def upload_file(
 
 
 @router.get("/rooms/{room_id}/pins")
-@chat_errors
 def list_pins(request: HttpRequest, room_id: Id):
     selectors.require_member(user=request.user, room_id=room_id)
     items = [message_payload(m) for m in selectors.pinned_messages(room_id=room_id)]
@@ -263,21 +233,18 @@ def list_pins(request: HttpRequest, room_id: Id):
 
 
 @router.post("/rooms/{room_id}/read")
-@chat_errors
 def mark_read(request: HttpRequest, room_id: Id, data: ReadIn):
     me = services.mark_read(user=request.user, room_id=room_id, message_id=data.message)
     return {"last_read_id": me.last_read_id, "unread": selectors.unread_count(membership=me)}
 
 
 @router.post("/rooms/{room_id}/mute")
-@chat_errors
 def mute(request: HttpRequest, room_id: Id, data: FlagIn):
     me = services.set_muted(user=request.user, room_id=room_id, muted=data.value)
     return {"muted": me.muted}
 
 
 @router.get("/rooms/{room_id}/mentions")
-@chat_errors
 def mention_autocomplete(request: HttpRequest, room_id: Id, q: str = ""):
     selectors.require_member(user=request.user, room_id=room_id)
     people = [person_payload(u) for u in selectors.mention_candidates(room_id=room_id, query=q)]
@@ -297,7 +264,6 @@ def people_autocomplete(request: HttpRequest, q: str = ""):
 
 
 @router.get("/rooms/{room_id}/presence")
-@chat_errors
 def room_presence(request: HttpRequest, room_id: Id):
     selectors.require_member(user=request.user, room_id=room_id)
     members = selectors.members_of(room_id=room_id)
@@ -307,28 +273,24 @@ def room_presence(request: HttpRequest, room_id: Id):
 
 
 @router.post("/presence")
-@chat_errors
 def beat(request: HttpRequest, data: PresenceIn):
     presence.heartbeat(user=request.user, status=data.status)
     return {"status": data.status, "ttl": presence.conf.presence_ttl()}
 
 
 @router.patch("/messages/{message_id}")
-@chat_errors
 def edit_message(request: HttpRequest, message_id: Id, data: EditIn):
     message = services.edit_message(user=request.user, message_id=message_id, body=data.body)
     return message_payload(message)
 
 
 @router.delete("/messages/{message_id}", response={204: None})
-@chat_errors
 def delete_message(request: HttpRequest, message_id: Id):
     services.delete_message(user=request.user, message_id=message_id)
     return Status(204, None)
 
 
 @router.get("/messages/{message_id}/history")
-@chat_errors
 def edit_history(request: HttpRequest, message_id: Id):
     message = selectors.message_with_details(message_id)
     if message is None:
@@ -340,21 +302,18 @@ def edit_history(request: HttpRequest, message_id: Id):
 
 
 @router.post("/messages/{message_id}/reactions")
-@chat_errors
 def add_reaction(request: HttpRequest, message_id: Id, data: ReactionIn):
     state = services.set_reaction(user=request.user, message_id=message_id, emoji=data.emoji)
     return {"reactions": state}
 
 
 @router.delete("/messages/{message_id}/reactions")
-@chat_errors
 def remove_reaction(request: HttpRequest, message_id: Id, emoji: str):
     state = services.set_reaction(user=request.user, message_id=message_id, emoji=emoji, add=False)
     return {"reactions": state}
 
 
 @router.post("/messages/{message_id}/pin")
-@chat_errors
 def pin(request: HttpRequest, message_id: Id, data: FlagIn):
     message = services.set_pinned(user=request.user, message_id=message_id, pinned=data.value)
     return {"pinned": message.pinned_at is not None}

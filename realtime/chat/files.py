@@ -6,7 +6,7 @@ import zipfile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from .errors import ChatError
+from collab.core.errors import ServiceError
 
 _MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 THUMBNAIL_SIZE = (320, 320)
@@ -61,9 +61,9 @@ def _sniff_zip(stream) -> tuple[str, str] | None:
 
 
 def check_upload(upload, *, max_bytes: int) -> tuple[str, str]:
-    """Validate an uploaded file; returns (content type, extension) or raises ChatError."""
+    """Validate an uploaded file; returns (content type, extension) or raises ServiceError."""
     if upload.size > max_bytes:
-        raise ChatError(
+        raise ServiceError(
             "too_large",
             _("The file is %(size)s bytes; the limit is %(max)s bytes.")
             % {"size": upload.size, "max": max_bytes},
@@ -71,13 +71,13 @@ def check_upload(upload, *, max_bytes: int) -> tuple[str, str]:
             field="file",
         )
     if upload.size == 0:
-        raise ChatError("invalid", _("The file is empty."), status=422, field="file")
+        raise ServiceError("invalid", _("The file is empty."), status=422, field="file")
     upload.seek(0)
     head = upload.read(16)
     kind = sniff(head, upload)
     upload.seek(0)
     if kind is None:
-        raise ChatError(
+        raise ServiceError(
             "unsupported_type",
             _("Only images (PNG, JPEG, GIF, WebP), PDF and office documents can be shared."),
             status=415,

@@ -1,17 +1,17 @@
 """Chat frames on /ws/ (protocol: docs/protocol.md, section Chat).
 
 Each frame's shape is a model (checked by the consumer before the handler runs);
-handlers call services, and every refusal is a FrameError.
+handlers call services, and every refusal is a ServiceError.
 """
 
 from channels.db import database_sync_to_async
 from pydantic import StrictBool, StrictStr
 
+from collab.core.errors import ServiceError
 from realtime.frames import Frame, Id
-from realtime.handlers import FrameError, frame_handler
+from realtime.handlers import frame_handler
 
 from . import presence, services
-from .errors import ChatError
 
 
 class ChatFrame(Frame):
@@ -53,13 +53,6 @@ class Presence(Frame):
     status: StrictStr = "online"
 
 
-async def _call(fn, **kwargs):
-    try:
-        return await database_sync_to_async(fn)(**kwargs)
-    except ChatError as exc:
-        raise FrameError(exc.code, exc.detail, **exc.extra) from None
-
-
 def _ack(client_id: str | None, **extra) -> dict:
     return {"type": "ack", "client_id": client_id, **extra}
 
@@ -67,15 +60,14 @@ def _ack(client_id: str | None, **extra) -> dict:
 @frame_handler("chat.send", Send)
 async def handle_send(consumer, frame: Send) -> None:
     try:
-        message, _created = await _call(
-            services.send_message,
+        message, _created = await database_sync_to_async(services.send_message)(
             author=consumer.user,
             room_id=frame.room,
             body=frame.body,
             client_id=frame.client_id,
             thread_id=frame.thread,
         )
-    except FrameError as error:
+    except ServiceError as error:
         error.extra["client_id"] = frame.client_id  # the client drops its pending copy
         raise
     await consumer.send_frame(_ack(frame.client_id, message={"id": message.pk, "seq": message.seq}))
@@ -83,22 +75,23 @@ async def handle_send(consumer, frame: Send) -> None:
 
 @frame_handler("chat.edit", Edit)
 async def handle_edit(consumer, frame: Edit) -> None:
-    message = await _call(
-        services.edit_message, user=consumer.user, message_id=frame.message, body=frame.body
+    message = await database_sync_to_async(services.edit_message)(
+        user=consumer.user, message_id=frame.message, body=frame.body
     )
     await consumer.send_frame(_ack(frame.client_id, message={"id": message.pk}))
 
 
 @frame_handler("chat.delete", Delete)
 async def handle_delete(consumer, frame: Delete) -> None:
-    message = await _call(services.delete_message, user=consumer.user, message_id=frame.message)
+    message = await database_sync_to_async(services.delete_message)(
+        user=consumer.user, message_id=frame.message
+    )
     await consumer.send_frame(_ack(frame.client_id, message={"id": message.pk}))
 
 
 @frame_handler("chat.react", React)
 async def handle_react(consumer, frame: React) -> None:
-    reactions = await _call(
-        services.set_reaction,
+    reactions = await database_sync_to_async(services.set_reaction)(
         user=consumer.user,
         message_id=frame.message,
         emoji=frame.emoji,
@@ -111,17 +104,17 @@ async def handle_react(consumer, frame: React) -> None:
 
 @frame_handler("chat.read", Read)
 async def handle_read(consumer, frame: Read) -> None:
-    membership = await _call(
-        services.mark_read, user=consumer.user, room_id=frame.room, message_id=frame.message
+    membership = await database_sync_to_async(services.mark_read)(
+        user=consumer.user, room_id=frame.room, message_id=frame.message
     )
     await consumer.send_frame(_ack(frame.client_id, last_read_id=membership.last_read_id))
 
 
 @frame_handler("chat.typing", Typing)
 async def handle_typing(consumer, frame: Typing) -> None:
-    await _call(presence.typing, user=consumer.user, room_id=frame.room)
+    await database_sync_to_async(presence.typing)(user=consumer.user, room_id=frame.room)
 
 
 @frame_handler("presence", Presence)
 async def handle_presence(consumer, frame: Presence) -> None:
-    await _call(presence.heartbeat, user=consumer.user, status=frame.status)
+    await database_sync_to_async(presence.heartbeat)(user=consumer.user, status=frame.status)

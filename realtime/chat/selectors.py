@@ -16,7 +16,7 @@ def membership_of(*, user_id: int, room_id: int) -> Membership | None:
 
 
 def require_member(*, user, room_id) -> Membership:
-    """The caller's membership, or ChatError forbidden (same for a missing room)."""
+    """The caller's membership, or ServiceError forbidden (same for a missing room)."""
     try:
         room_id = int(room_id)
     except (TypeError, ValueError):

@@ -10,12 +10,13 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from collab.core import clock
+from collab.core.errors import ServiceError
 from realtime.models import Event
 from realtime.ratelimit import take_token
 from realtime.services import notify_stream_membership, publish
 
 from . import conf, files, notify, selectors
-from .errors import ChatError, forbidden, invalid
+from .errors import forbidden, invalid
 from .models import Attachment, Membership, Message, MessageEdit, Reaction, Room
 from .payloads import message_payload, reactions_payload, room_payload
 from .rendering import ROOM_MENTION, find_mentions, render
@@ -136,9 +137,9 @@ def add_members(*, actor, room_id: int, users) -> list[Membership]:
     me = selectors.require_member(user=actor, room_id=room_id)
     room = me.room
     if room.is_direct:
-        raise ChatError("invalid", _("Start a new group conversation instead."), status=422)
+        raise ServiceError("invalid", _("Start a new group conversation instead."), status=422)
     if room.kind == Room.Kind.PRIVATE and not me.can_moderate:
-        raise ChatError("forbidden", _("Only owners and moderators can invite."), status=403)
+        raise ServiceError("forbidden", _("Only owners and moderators can invite."), status=403)
     added = []
     with transaction.atomic():
         present = set(Membership.objects.filter(room=room).values_list("user_id", flat=True))
@@ -158,10 +159,12 @@ def leave_room(*, user, room_id: int) -> None:
 def remove_member(*, actor, room_id: int, user) -> None:
     me = selectors.require_member(user=actor, room_id=room_id)
     if not me.can_moderate:
-        raise ChatError("forbidden", _("Only owners and moderators can remove people."), status=403)
+        raise ServiceError(
+            "forbidden", _("Only owners and moderators can remove people."), status=403
+        )
     target = Membership.objects.filter(room_id=room_id, user=user).first()
     if target is not None and target.role == Role.OWNER and me.role != Role.OWNER:
-        raise ChatError("forbidden", _("Only owners can remove an owner."), status=403)
+        raise ServiceError("forbidden", _("Only owners can remove an owner."), status=403)
     with transaction.atomic():
         deleted, _x = Membership.objects.filter(room_id=room_id, user=user).delete()
         if deleted:
@@ -171,7 +174,7 @@ def remove_member(*, actor, room_id: int, user) -> None:
 def set_role(*, actor, room_id: int, user, role: str) -> Membership:
     me = selectors.require_member(user=actor, room_id=room_id)
     if me.role != Role.OWNER:
-        raise ChatError("forbidden", _("Only owners can change roles."), status=403)
+        raise ServiceError("forbidden", _("Only owners can change roles."), status=403)
     if role not in Role.values:
         raise invalid("role", _("Role must be owner, moderator or member."))
     target = Membership.objects.filter(room_id=room_id, user=user).first()
@@ -196,7 +199,7 @@ def update_room(*, actor, room_id: int, **changes) -> Room:
     """Change name, topic, description or archived (owners and moderators)."""
     me = selectors.require_member(user=actor, room_id=room_id)
     if not me.can_moderate:
-        raise ChatError(
+        raise ServiceError(
             "forbidden", _("Only owners and moderators can change the room."), status=403
         )
     room = me.room
@@ -269,7 +272,7 @@ def check_rate(*, user) -> None:
     key = conf.cache_key("rate", user.pk)
     wait = take_token(key, rate=conf.send_rate(), burst=conf.send_burst())
     if wait:
-        raise ChatError(
+        raise ServiceError(
             "rate_limited",
             _("Too many messages; try again in %(s)s seconds.") % {"s": wait},
             status=429,
@@ -323,7 +326,7 @@ def send_message(
             raise invalid("client_id", _("This client_id was already used in another room."))
         return existing, False
     if me.room.archived:
-        raise ChatError("archived", _("This room is archived; it is read-only."), status=409)
+        raise ServiceError("archived", _("This room is archived; it is read-only."), status=409)
     body = _clean_body(body, allow_empty=upload is not None)
     thread = _thread_root(room_id=me.room_id, thread_id=thread_id)
     kind = None
@@ -392,7 +395,7 @@ def _store_attachment(*, message: Message, upload, kind: tuple[str, str]) -> Att
     if content_type.startswith("image/"):
         thumb = files.thumbnail(upload)
         if thumb is None:
-            raise ChatError(
+            raise ServiceError(
                 "unsupported_type", _("This image cannot be read."), status=415, field="file"
             )
     stem = get_valid_filename((upload.name or "file").rsplit(".", 1)[0])[:80] or "file"
@@ -424,9 +427,9 @@ def _editable(*, user, message_id, moderator_ok: bool) -> tuple[Message, Members
         raise forbidden()
     me = selectors.require_member(user=user, room_id=message.room_id)
     if message.deleted is not None:
-        raise ChatError("gone", _("This message was deleted."), status=410)
+        raise ServiceError("gone", _("This message was deleted."), status=410)
     if message.author_id != user.pk and not (moderator_ok and me.can_moderate):
-        raise ChatError("forbidden", _("Only the author can do this."), status=403)
+        raise ServiceError("forbidden", _("Only the author can do this."), status=403)
     return message, me
 
 
@@ -542,7 +545,7 @@ def _reactable(*, user, message_id) -> tuple[Message, Membership]:
         raise forbidden()
     me = selectors.require_member(user=user, room_id=message.room_id)
     if message.deleted is not None:
-        raise ChatError("gone", _("This message was deleted."), status=410)
+        raise ServiceError("gone", _("This message was deleted."), status=410)
     return message, me
 
 

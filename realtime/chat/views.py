@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from collab.core.errors import ServiceError
 from collab.core.formatting import calendar_names
 
-from .errors import ChatError
 from .models import Attachment
 from .selectors import require_member
 
@@ -97,7 +97,7 @@ def _attachment_for(request: HttpRequest, attachment_id: int) -> Attachment:
         raise PermissionDenied
     try:
         require_member(user=request.user, room_id=att.room_id)
-    except ChatError:
+    except ServiceError:
         raise PermissionDenied from None
     return att
 

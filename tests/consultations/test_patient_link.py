@@ -9,9 +9,9 @@ from django.test import Client
 from collab.consultations import services
 from collab.consultations.models import Appointment
 from collab.core.clock import now, set_offset
+from collab.core.errors import ServiceError
 from realtime.calls import selectors as call_selectors
 from realtime.calls import services as calls
-from realtime.handlers import FrameError
 from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_patient_waits_in_the_lobby_until_the_doctor_admits(appointment, doctor)
     # Not invited: the guest joins the lobby, receives no signalling, cannot signal.
     assert calls.join(meeting_id=appointment.meeting_id, user=guest)["state"] == "waiting"
     assert call_selectors.meeting_streams(guest.pk) == []
-    with pytest.raises(FrameError) as forbidden:
+    with pytest.raises(ServiceError) as forbidden:
         calls.relay_signal(
             meeting_id=appointment.meeting_id, sender=guest,
             frame={"type": "call.offer", "to": doctor.user_id, "sdp": "v=0"},

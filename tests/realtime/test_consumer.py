@@ -10,9 +10,10 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
+from collab.core.errors import ServiceError
 from realtime import consumers, fanout, selectors
 from realtime.consumers import StreamConsumer
-from realtime.handlers import FrameError, frame_handler
+from realtime.handlers import frame_handler
 from realtime.services import notify_stream_membership, publish, send_ephemeral_async
 from tests.realtime.live_hooks import STREAM_PREFIX
 
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 @frame_handler("test.echo")
 async def _echo(consumer, frame: dict) -> None:
     if frame.get("fail") == "frame":
-        raise FrameError("not_allowed", "no echo for you", field="text")
+        raise ServiceError("not_allowed", "no echo for you", field="text")
     if frame.get("fail") == "crash":
         raise RuntimeError("handler bug")
     await consumer.send_frame(

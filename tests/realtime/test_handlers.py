@@ -1,6 +1,7 @@
 import pytest
 
-from realtime.handlers import FrameError, frame_handler, handler_for
+from collab.core.errors import ServiceError
+from realtime.handlers import frame_handler, handler_for
 
 
 def test_reserved_and_conflicting_frame_types_are_refused():
@@ -21,9 +22,9 @@ def test_reserved_and_conflicting_frame_types_are_refused():
 
 
 def test_frame_error_becomes_an_error_frame():
-    error = FrameError("not_found", "No such room.", room=12)
+    error = ServiceError("not_found", "No such room.", room=12)
     assert error.frame() == {
         "type": "error", "code": "not_found", "detail": "No such room.", "room": 12
     }
     # extra fields cannot overwrite the error's own
-    assert FrameError("x", "y", type="z").frame()["type"] == "error"
+    assert ServiceError("x", "y", type="z").frame()["type"] == "error"

@@ -55,14 +55,14 @@ def test_role_tag_assignment_within_a_unit_and_everywhere(course, staff, units):
 
 
 def test_named_person_and_bad_targets(course, staff, units):
-    from training.errors import TrainingError
+    from collab.core.errors import ServiceError
 
     create_assignment(course=course.course, person=staff["minister"], due_date=DUE, mandatory=False)
     assert enrolled(course) == {"minister"}
     assert Enrolment.objects.get().mandatory is False
-    with pytest.raises(TrainingError):
+    with pytest.raises(ServiceError):
         create_assignment(course=course.course, due_date=DUE)
-    with pytest.raises(TrainingError):
+    with pytest.raises(ServiceError):
         create_assignment(
             course=course.course, person=staff["nurse"], unit=units.centre, due_date=DUE
         )

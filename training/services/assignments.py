@@ -11,11 +11,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from collab.core import clock
+from collab.core.errors import ServiceError
 from collab.core.scheduling import periodic
 from collab.directory.models import OrgUnit, Person, Position
 
 from .. import selectors
-from ..errors import TrainingError
 from ..models import Assignment, CoursePage, Enrolment
 from .notify import notify
 
@@ -34,13 +34,13 @@ def create_assignment(
 ) -> Assignment:
     role_tag = role_tag.strip()
     if person is not None and (unit is not None or role_tag):
-        raise TrainingError(
+        raise ServiceError(
             "target", _("Assign to a person, or to a unit and/or role tag, not both."), status=422
         )
     if person is None and unit is None and not role_tag:
-        raise TrainingError("target", _("Choose a unit, a role tag or a person."), status=422)
+        raise ServiceError("target", _("Choose a unit, a role tag or a person."), status=422)
     if " " in role_tag:
-        raise TrainingError("role_tag", _("A role tag is one word, without spaces."), status=422)
+        raise ServiceError("role_tag", _("A role tag is one word, without spaces."), status=422)
     with transaction.atomic():
         assignment = Assignment.objects.create(
             course=course,

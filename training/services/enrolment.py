@@ -4,11 +4,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from collab.core import clock
+from collab.core.errors import ServiceError
 from collab.core.scheduling import periodic
 from collab.directory.models import Person
 
 from .. import selectors
-from ..errors import TrainingError
 from ..models import Certificate, CoursePage, Enrolment, LessonView
 
 
@@ -18,12 +18,12 @@ def enrol(*, person: Person, course: CoursePage) -> Enrolment:
     if existing:
         return existing
     if not course.open_enrolment:
-        raise TrainingError(
+        raise ServiceError(
             "not_open", _("This course is not open for enrolment; it is assigned."), status=403
         )
     missing = selectors.missing_prerequisites(person=person, course=course)
     if missing:
-        raise TrainingError(
+        raise ServiceError(
             "prerequisites",
             _("Complete these courses first: %(courses)s")
             % {"courses": ", ".join(c.title for c in missing)},

@@ -9,11 +9,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from collab.core import clock
+from collab.core.errors import ServiceError
 from collab.core.scheduling import periodic
 from collab.directory.models import Person
 
 from .. import selectors
-from ..errors import TrainingError
 from ..models import Attempt, AttemptAnswer, CoursePage, Enrolment, Question, QuizPage
 from ..scoring import ChoiceData, InvalidAnswer, clean_response, mark
 
@@ -33,10 +33,10 @@ def _enrolment_for(*, person: Person, quiz: QuizPage) -> Enrolment:
     course = selectors.course_of(quiz)
     enrolment = Enrolment.objects.filter(person=person, course=course).first()
     if enrolment is None:
-        raise TrainingError("not_enrolled", _("Enrol in the course first."), status=403)
+        raise ServiceError("not_enrolled", _("Enrol in the course first."), status=403)
     missing = selectors.missing_prerequisites(person=person, course=course)
     if missing:
-        raise TrainingError(
+        raise ServiceError(
             "prerequisites",
             _("Complete these courses first: %(courses)s")
             % {"courses": ", ".join(c.title for c in missing)},
@@ -73,14 +73,14 @@ def start_attempt(*, person: Person, quiz: QuizPage) -> Attempt:
             person=person, quiz=quiz, started_at__gte=enrolment.cycle_started_at
         ).count()
         if quiz.max_attempts and in_cycle >= quiz.max_attempts:
-            raise TrainingError(
+            raise ServiceError(
                 "attempt_limit",
                 _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
                 status=403,
             )
         questions = _draw(quiz)
         if not questions:
-            raise TrainingError("empty_quiz", _("This quiz has no questions yet."))
+            raise ServiceError("empty_quiz", _("This quiz has no questions yet."), status=409)
         now = clock.now()
         number = (
             Attempt.objects.filter(person=person, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
@@ -110,7 +110,7 @@ def start_attempt(*, person: Person, quiz: QuizPage) -> Attempt:
 
 def _check_owner(attempt: Attempt, person: Person) -> None:
     if attempt.person_id != person.pk:
-        raise TrainingError("forbidden", _("This attempt is not yours."), status=403)
+        raise ServiceError("forbidden", _("This attempt is not yours."), status=403)
 
 
 def _time_is_up(attempt: Attempt) -> bool:
@@ -123,16 +123,18 @@ def save_answer(*, person: Person, attempt: Attempt, position: int, response) ->
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if attempt.submitted_at:
-            raise TrainingError("submitted", _("This attempt has already been submitted."))
+            raise ServiceError(
+                "submitted", _("This attempt has already been submitted."), status=409
+            )
         if _time_is_up(attempt):
-            raise TrainingError("time_up", _("Time is up: this answer was not saved."))
+            raise ServiceError("time_up", _("Time is up: this answer was not saved."), status=409)
         answer = (
             AttemptAnswer.objects.select_related("question")
             .filter(attempt=attempt, position=position)
             .first()
         )
         if answer is None:
-            raise TrainingError(
+            raise ServiceError(
                 "no_question",
                 _("Question %(n)d is not in this attempt.") % {"n": position},
                 status=404,
@@ -141,7 +143,7 @@ def save_answer(*, person: Person, attempt: Attempt, position: int, response) ->
         try:
             answer.response = clean_response(answer.question.kind, choices, response)
         except InvalidAnswer as exc:
-            raise TrainingError("invalid_answer", str(exc), status=422) from None
+            raise ServiceError("invalid_answer", str(exc), status=422) from None
         answer.answered_at = clock.now()
         answer.save(update_fields=["response", "answered_at"])
         return answer

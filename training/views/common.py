@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from collab.core.errors import ServiceError
 from collab.directory.selectors import person_for_user
 
 from .. import selectors
-from ..errors import TrainingError
 
 
 def person_required(view):
@@ -27,8 +27,8 @@ def person_required(view):
     return wrapper
 
 
-def no_person_error() -> TrainingError:
-    return TrainingError(
+def no_person_error() -> ServiceError:
+    return ServiceError(
         "no_person",
         _(
             "Your login is not linked to a person in the directory. "
@@ -38,16 +38,16 @@ def no_person_error() -> TrainingError:
     )
 
 
-def refused(request, error: TrainingError):
+def refused(request, error: ServiceError):
     return render(request, "training/refused.html", {"error": error}, status=error.status)
 
 
-def restriction_error(request, page) -> TrainingError | None:
+def restriction_error(request, page) -> ServiceError | None:
     """Wagtail's view restrictions (login, groups, password) on ``page`` or above it, for
     actions that do not go through Wagtail's serve view."""
     for restriction in page.get_view_restrictions():
         if not selectors.passes_restriction(restriction, user=request.user, request=request):
-            return TrainingError(
+            return ServiceError(
                 "restricted",
                 _("This course is restricted. Open its page first to get access."),
                 status=403,

@@ -5,8 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from collab.core.errors import ServiceError
+
 from .. import lesson_cache, selectors
-from ..errors import TrainingError
 from ..models import CoursePage, Enrolment, LessonPage
 from ..services import enrolment as enrolment_services
 from .common import (
@@ -92,7 +93,7 @@ def _render_lesson(request, entry):
     if not selectors.lesson_open_to(
         open_enrolment=entry.open_enrolment, enrolled=reader.enrolment_id is not None
     ):
-        return refused(request, TrainingError("not_enrolled", "", status=403))
+        return refused(request, ServiceError("not_enrolled", "", status=403))
     viewed, attempts = selectors.lesson_progress(
         reader=reader, lesson_ids=entry.lesson_ids, quizzes=entry.quizzes
     )
@@ -120,7 +121,7 @@ def enrol(request, course_id: int):
         return refused(request, error)
     try:
         enrolment_services.enrol(person=request.person, course=course)
-    except TrainingError as error:
+    except ServiceError as error:
         return refused(request, error)
     return redirect(course.url)
 

@@ -7,10 +7,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from collab.core.errors import ServiceError
 from collab.directory.models import OrgUnit
 
 from .. import selectors
-from ..errors import TrainingError
 from ..forms import AssignmentForm, ReportFilterForm
 from ..services.assignments import create_assignment
 from .common import person_required, refused
@@ -19,7 +19,7 @@ from .common import person_required, refused
 def _no_units(request):
     return refused(
         request,
-        TrainingError("forbidden", _("You do not manage any unit."), status=403),
+        ServiceError("forbidden", _("You do not manage any unit."), status=403),
     )
 
 
@@ -40,7 +40,7 @@ def assign(request):
         else:
             try:
                 assignment = create_assignment(assigned_by=request.user, **data)
-            except TrainingError as error:
+            except ServiceError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(
@@ -82,7 +82,7 @@ def unit_report(request, unit_id: int):
     unit = get_object_or_404(OrgUnit, pk=unit_id)
     if not selectors.can_manage_unit(request.user, unit):
         return refused(
-            request, TrainingError("forbidden", _("You do not manage this unit."), status=403)
+            request, ServiceError("forbidden", _("You do not manage this unit."), status=403)
         )
     form = ReportFilterForm(request.GET or None)
     course = form.cleaned_data.get("course") if form.is_valid() else None

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core import clock
+from collab.core.errors import ServiceError
 
 from .. import selectors
-from ..errors import TrainingError
 from ..models import Attempt, Enrolment, QuizPage
 from ..quiz_forms import attempt_questions, attempt_results, response_from_form
 from ..services import quiz as quiz_services
@@ -51,7 +51,7 @@ def start(request, quiz_id: int):
         return refused(request, error)
     try:
         attempt = quiz_services.start_attempt(person=request.person, quiz=quiz)
-    except TrainingError as error:
+    except ServiceError as error:
         return refused(request, error)
     return redirect("training:attempt", attempt_id=attempt.pk)
 
@@ -114,7 +114,7 @@ def submit(request, attempt_id: int):
                     position=question.position,
                     response=response,
                 )
-            except TrainingError as error:
+            except ServiceError as error:
                 if error.code == "time_up":
                     break
                 errors.append(f"{question.position}: {error.message}")
@@ -124,6 +124,6 @@ def submit(request, attempt_id: int):
             return redirect("training:attempt", attempt_id=attempt.pk)
         try:
             quiz_services.submit_attempt(person=request.person, attempt=attempt)
-        except TrainingError as error:
+        except ServiceError as error:
             return refused(request, error)
     return redirect("training:attempt", attempt_id=attempt.pk)
