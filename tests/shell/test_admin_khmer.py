@@ -59,3 +59,13 @@ def test_explorer_and_editor_and_media_screens_speak_khmer(editor):
 def test_django_admin_loads_the_khmer_font(editor):
     page = editor.get("/admin/").content.decode()
     assert KHMER_ADMIN_CSS.search(page)  # hashed name from the manifest storage
+
+
+def test_the_admin_scripts_catalogue_speaks_khmer(editor):
+    response = editor.get("/cms/jsi18n/")
+    assert response.status_code == 200
+    script = response.content.decode()
+    for khmer in ("ស្វែងរក", "ម៉ឺនុយមេ", "កំពុងរក្សាទុក..."):  # Search, Main menu, Saving...
+        assert json.dumps(khmer) in script  # the catalogue is JSON: \u escapes
+    # The editor pages load this catalogue (the same URL as Wagtail's own).
+    assert 'src="/cms/jsi18n/"' in editor.get("/cms/").content.decode()
