@@ -188,6 +188,7 @@ async def storm(servers, users) -> dict:
     """Every member connects at once (a reconnect storm after a restart): time from the
     first handshake to the last ``hello`` (sent once the socket's groups really receive)."""
     started = time.perf_counter()
+    server_cpu = sum(cpu_seconds(s.process.pid) for s in servers)
 
     async def one(i: int, user):
         begun = time.perf_counter()
@@ -197,6 +198,7 @@ async def storm(servers, users) -> dict:
 
     done = await asyncio.gather(*(one(i, u) for i, u in enumerate(users)))
     total = time.perf_counter() - started
+    server_cpu = sum(cpu_seconds(s.process.pid) for s in servers) - server_cpu
     waits = sorted(w for _ws, w in done)
     await asyncio.gather(*(ws.close() for ws, _w in done))
     return {
@@ -204,6 +206,7 @@ async def storm(servers, users) -> dict:
         "total_s": total,
         "p50_ms": waits[len(waits) // 2] * 1000,
         "p99_ms": waits[int(len(waits) * 0.99) - 1] * 1000,
+        "server_ms": server_cpu / len(users) * 1000,  # CPU per socket: steady under load
     }
 
 
@@ -287,7 +290,8 @@ def main() -> None:
             print(
                 f"storm: {r['sockets']} sockets connecting at once, all greeted in "
                 f"{r['total_s']:.2f} s; connect→hello p50 {r['p50_ms']:.0f} ms, "
-                f"p99 {r['p99_ms']:.0f} ms; load {os.getloadavg()[0]:.1f}",
+                f"p99 {r['p99_ms']:.0f} ms; server CPU {r['server_ms']:.1f} ms per socket; "
+                f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
     finally:

@@ -1,22 +1,27 @@
 from django.db.models import Q
 
-from .models import Meeting, Participant
+from .models import Invitation, Meeting, Participant
 
 
-def meeting_streams(user_id: int) -> list[str]:
-    """Streams of the meetings whose signalling the user may receive:
-    hosted, invited to, or admitted into (never while waiting or after a denial)."""
-    ids = (
-        Meeting.objects.filter(ended__isnull=True)
-        .filter(
-            Q(host_id=user_id)
-            | Q(invitations__user_id=user_id)
-            | Q(participants__user_id=user_id, participants__state=Participant.State.ADMITTED)
+def meeting_streams(user_ids: list[int]) -> dict[int, list[str]]:
+    """{user id: streams of the meetings whose signalling the user may receive}: hosted,
+    invited to, or admitted into (never while waiting or after a denial)."""
+    open_meetings = Meeting.objects.filter(ended__isnull=True)
+    pairs = set(open_meetings.filter(host_id__in=user_ids).values_list("host_id", "pk"))
+    pairs |= set(
+        Invitation.objects.filter(user_id__in=user_ids, meeting__in=open_meetings).values_list(
+            "user_id", "meeting_id"
         )
-        .values_list("pk", flat=True)
-        .distinct()
     )
-    return [f"calls.meeting.{pk}" for pk in ids]
+    pairs |= set(
+        Participant.objects.filter(
+            user_id__in=user_ids, state=Participant.State.ADMITTED, meeting__in=open_meetings
+        ).values_list("user_id", "meeting_id")
+    )
+    streams: dict[int, list[str]] = {}
+    for user_id, meeting_id in sorted(pairs):
+        streams.setdefault(user_id, []).append(f"calls.meeting.{meeting_id}")
+    return streams
 
 
 def is_invited(*, meeting: Meeting, user_id: int) -> bool:

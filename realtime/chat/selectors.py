@@ -27,9 +27,13 @@ def require_member(*, user, room_id) -> Membership:
     return m
 
 
-def room_streams(user_id: int) -> list[str]:
-    ids = Membership.objects.filter(user_id=user_id).values_list("room_id", flat=True)
-    return [f"chat.room.{i}" for i in ids]
+def room_streams(user_ids: list[int]) -> dict[int, list[str]]:
+    """{user id: streams of the rooms they are a member of}."""
+    streams: dict[int, list[str]] = {}
+    rows = Membership.objects.filter(user_id__in=user_ids).values_list("user_id", "room_id")
+    for user_id, room_id in rows:
+        streams.setdefault(user_id, []).append(f"chat.room.{room_id}")
+    return streams
 
 
 def _unread_subquery(user_id: int):

@@ -92,7 +92,7 @@ def test_patient_waits_in_the_lobby_until_the_doctor_admits(appointment, doctor)
 
     # Not invited: the guest joins the lobby, receives no signalling, cannot signal.
     assert calls.join(meeting_id=appointment.meeting_id, user=guest)["state"] == "waiting"
-    assert call_selectors.meeting_streams(guest.pk) == []
+    assert call_selectors.meeting_streams([guest.pk]) == {}
     with pytest.raises(ServiceError) as forbidden:
         calls.relay_signal(
             meeting_id=appointment.meeting_id, sender=guest,
@@ -103,7 +103,9 @@ def test_patient_waits_in_the_lobby_until_the_doctor_admits(appointment, doctor)
     services.admit_patient(appointment=appointment, by=doctor.user)
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.IN_PROGRESS
-    assert call_selectors.meeting_streams(guest.pk) == [f"calls.meeting.{appointment.meeting_id}"]
+    assert call_selectors.meeting_streams([guest.pk]) == {
+        guest.pk: [f"calls.meeting.{appointment.meeting_id}"]
+    }
     assert Event.objects.filter(type="call.admitted", user_id=guest.pk).exists()
 
 

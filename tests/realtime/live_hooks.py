@@ -18,9 +18,12 @@ from realtime.streams import register_stream_provider
 STREAM_PREFIX = "test.group."
 
 
-def group_streams(user_id: int) -> list[str]:
-    ids = Group.objects.filter(user__id=user_id).values_list("id", flat=True)
-    return [f"{STREAM_PREFIX}{group_id}" for group_id in ids]
+def group_streams(user_ids: list[int]) -> dict[int, list[str]]:
+    streams: dict[int, list[str]] = {}
+    rows = Group.user_set.through.objects.filter(user_id__in=user_ids)
+    for user_id, group_id in rows.values_list("user_id", "group_id"):
+        streams.setdefault(user_id, []).append(f"{STREAM_PREFIX}{group_id}")
+    return streams
 
 
 register_stream_provider(STREAM_PREFIX, group_streams)
