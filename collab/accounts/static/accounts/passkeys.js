@@ -37,6 +37,14 @@
   function descriptors(list) {
     return (list || []).map((d) => Object.assign({}, d, {id: toBytes(d.id)}));
   }
+  function go(url) {
+    const target = new URL(url, window.location.href);
+    window.location.assign(target);
+    // Only the #fragment differs (the profile page adds to itself): nothing was loaded.
+    if (target.pathname + target.search === window.location.pathname + window.location.search) {
+      window.location.reload();
+    }
+  }
   function run(box, button, ceremony) {
     const error = box.querySelector("[data-passkey-error]");
     button.addEventListener("click", function () {
@@ -44,7 +52,7 @@
       button.disabled = true;
       ceremony()
         .then(function (result) {
-          if (result.ok) { window.location.assign(result.data.redirect); return; }
+          if (result.ok) { go(result.data.redirect); return; }
           throw new Error(result.data.error || box.dataset.cancelled);
         })
         .catch(function (e) {
