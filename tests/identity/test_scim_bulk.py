@@ -9,8 +9,8 @@ from collab.identity import scim
 from collab.identity.models import ScimRecord
 from collab.identity.scim_bulk import BULK_REQUEST, BULK_RESPONSE, MAX_OPERATIONS
 
-from .helpers import unit
 from . import test_scim
+from .helpers import unit
 from .test_scim import CREATE, send
 
 pytestmark = pytest.mark.django_db
