@@ -390,6 +390,9 @@ SAHAKAR_MFA_PROTECTED_PATHS = (
     "/accounts/tokens/",
 )
 OTP_TOTP_ISSUER = "Sahakar"
+# Passkeys belong to the host the page came from; a parent domain here lets one passkey
+# serve several hosts of one deployment (e.g. "sahakar.gov.kh" for chat.sahakar.gov.kh).
+SAHAKAR_WEBAUTHN_RP_ID = os.environ.get("SAHAKAR_WEBAUTHN_RP_ID", "")
 
 # Single sign-on (OpenID Connect) and provisioning: collab/identity, docs/accounts.md.
 SAHAKAR_OIDC_ISSUER = os.environ.get("SAHAKAR_OIDC_ISSUER", "")

@@ -1,9 +1,9 @@
 """Second factor: who must use one, which factor a session passed, and the devices
-(django-otp: TOTP authenticator apps and one-time recovery codes).
+(django-otp: TOTP authenticator apps and one-time recovery codes; passkeys: passkeys.py).
 
 The contract with single sign-on: a session where ``request.session[SECOND_FACTOR]`` is set
-has passed a second factor. We set it to "totp" or "recovery_code" after a verified code;
-SSO sets "sso" when the identity provider reports that it asked for one.
+has passed a second factor. We set it to "totp" or "recovery_code" after a verified code,
+"passkey" after a passkey; SSO sets "sso" when the identity provider reports that it asked for one.
 """
 
 from fnmatch import fnmatch
@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import Passkey
 
 SECOND_FACTOR = "sahakar_second_factor"
 # Between the password and the second factor: {"user": pk, "backend": path, "at": iso time}.
@@ -64,7 +66,13 @@ def must_use_second_factor(user: AbstractBaseUser) -> bool:
 
 def has_second_factor(user: AbstractBaseUser) -> bool:
     """An enrolled factor that is asked for at every password sign-in."""
-    return any(not isinstance(d, StaticDevice) for d in devices_for_user(user, confirmed=True))
+    return has_passkey(user) or any(
+        not isinstance(d, StaticDevice) for d in devices_for_user(user, confirmed=True)
+    )
+
+
+def has_passkey(user: AbstractBaseUser) -> bool:
+    return Passkey.objects.filter(user=user).exists()
 
 
 def totp_device(user: AbstractBaseUser) -> TOTPDevice | None:

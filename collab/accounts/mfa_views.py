@@ -43,7 +43,7 @@ def start_pending(request: HttpRequest, user, *, next_url: str) -> None:
     }  # fmt: skip
 
 
-def _pending(request: HttpRequest):
+def pending(request: HttpRequest):
     data = request.session.get(mfa.PENDING_LOGIN)
     if not data or clock.now() - datetime.fromisoformat(data["at"]) > PENDING_FOR:
         request.session.pop(mfa.PENDING_LOGIN, None)
@@ -55,35 +55,37 @@ def _pending(request: HttpRequest):
 @never_cache
 def second_factor(request: HttpRequest) -> HttpResponse:
     """After the password (a pending login), or to step up a signed-in session."""
-    user, pending = _pending(request)
+    user, waiting = pending(request)
     if user is None:
         if not (request.user.is_authenticated and mfa.has_second_factor(request.user)):
             return redirect("accounts:login")
         user = request.user
-    next_url = pending["next"] if pending else safe_next(request, request.GET.get("next"))
+    next_url = waiting["next"] if waiting else safe_next(request, request.GET.get("next"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         method = mfa.verify(user, form.cleaned_data["code"])
         if method:
-            if pending:
+            if waiting:
                 request.session.pop(mfa.PENDING_LOGIN, None)
-                login(request, user, backend=pending["backend"])
+                login(request, user, backend=waiting["backend"])
             request.session[mfa.SECOND_FACTOR] = method
             audit.record(kind=AccountEvent.Kind.LOGIN, user=user, method=method,
-                         request=request, first_factor="password" if pending else "session")
+                         request=request, first_factor="password" if waiting else "session")
             return redirect(next_url)
         audit.record(kind=AccountEvent.Kind.LOGIN, user=user, request=request, success=False,
                      method=AccountEvent.Method.TOTP, reason="wrong code")  # fmt: skip
-        if pending:
-            pending["attempts"] += 1
-            request.session[mfa.PENDING_LOGIN] = pending
-            if pending["attempts"] >= MAX_CODE_ATTEMPTS:
+        if waiting:
+            waiting["attempts"] += 1
+            request.session[mfa.PENDING_LOGIN] = waiting
+            if waiting["attempts"] >= MAX_CODE_ATTEMPTS:
                 request.session.pop(mfa.PENDING_LOGIN, None)
                 messages.error(request, _("Too many wrong codes. Sign in again."))
                 return redirect("accounts:login")
         form.add_error("code", _("That code is not right. Check the app and try again."))
     status = 400 if form.errors else 200
-    return render(request, "accounts/second_factor.html", {"form": form}, status=status)
+    context = {"form": form, "next": next_url, "passkey": mfa.has_passkey(user),
+               "codes": mfa.totp_device(user) is not None or mfa.recovery_codes_left(user)}
+    return render(request, "accounts/second_factor.html", context, status=status)
 
 
 def _enrolment_context(request: HttpRequest, form: EnrolForm) -> dict:

@@ -191,3 +191,27 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.ip}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey or a security key): signs in without a password, or
+    serves as the second factor after one. Only its public key is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    credential_id = models.BinaryField(max_length=1023, unique=True, editable=False)
+    public_key = models.BinaryField(editable=False)
+    sign_count = models.PositiveBigIntegerField(default=0, editable=False)
+    transports = models.JSONField(default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(_("added"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -6,7 +6,7 @@ from django.utils.crypto import constant_time_compare
 
 from collab.core import clock
 
-from .models import AccountEvent, OneTimeLink, PersonalToken, Profile, SessionRecord
+from .models import AccountEvent, OneTimeLink, Passkey, PersonalToken, Profile, SessionRecord
 
 
 def token_row(token: str) -> PersonalToken | None:
@@ -100,3 +100,7 @@ def people_to_invite(*, unit=None, subunits: bool = False, without_login: bool =
             | Q(user__password__startswith="!", user__last_login__isnull=True)
         )
     return people.order_by("employee_id")
+
+
+def passkeys_of(*, user) -> list[Passkey]:
+    return list(Passkey.objects.filter(user=user).defer("public_key"))

@@ -20,11 +20,13 @@ from . import audit, mfa, selectors
 from .models import (
     AccountEvent,
     OneTimeLink,
+    Passkey,
     PasswordResetRequest,
     PersonalToken,
     Profile,
     SessionRecord,
 )
+from .passkeys import NewPasskey
 
 # Recording every API call would turn each read into a write; minutes are precise enough.
 TOKEN_USE_PRECISION = timedelta(minutes=5)
@@ -346,7 +348,8 @@ def reset_second_factor(*, user, request: HttpRequest | None = None, by=None) ->
     sessions too, so the next sign-in asks them to enrol again)."""
     from django_otp import devices_for_user
 
-    removed = 0
+    # The user's own removal keeps their passkeys (each has its own remove button).
+    removed = Passkey.objects.filter(user=user).delete()[0] if by is not None else 0
     for device in devices_for_user(user, confirmed=None):
         device.delete()
         removed += 1
@@ -359,3 +362,29 @@ def reset_second_factor(*, user, request: HttpRequest | None = None, by=None) ->
     if by is not None:
         end_sessions(user=user)
     return removed
+
+
+def add_passkey(*, user, name: str, new: NewPasskey, request: HttpRequest | None = None
+                ) -> Passkey:  # fmt: skip
+    passkey = Passkey.objects.create(
+        user=user, name=name, credential_id=new.credential_id, public_key=new.public_key,
+        sign_count=new.sign_count, transports=new.transports, created_at=clock.now(),
+    )  # fmt: skip
+    audit.record(kind=AccountEvent.Kind.MFA_ENROLLED, user=user, request=request,
+                 method=AccountEvent.Method.PASSKEY, passkey=name)  # fmt: skip
+    return passkey
+
+
+def passkey_used(*, passkey: Passkey, sign_count: int) -> None:
+    Passkey.objects.filter(pk=passkey.pk).update(sign_count=sign_count, last_used=clock.now())
+
+
+def remove_passkey(*, user, passkey_id: int, request: HttpRequest | None = None) -> bool:
+    passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
+    if passkey is None:
+        return False
+    passkey.delete()
+    audit.record(kind=AccountEvent.Kind.MFA_RESET, user=user, request=request,
+                 method=AccountEvent.Method.PASSKEY, reason="passkey removed by the user",
+                 passkey=passkey.name)  # fmt: skip
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import link_views, mfa_views, views
+from . import link_views, mfa_views, passkey_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
     path("second-factor/setup/", mfa_views.setup, name="mfa_setup"),
     path("second-factor/recovery-codes/", mfa_views.recovery_codes, name="recovery_codes"),
     path("second-factor/remove/", mfa_views.remove, name="mfa_remove"),
+    path("passkeys/add/options/", passkey_views.register_options, name="passkey_add_options"),
+    path("passkeys/add/", passkey_views.register, name="passkey_add"),
+    path("passkeys/sign-in/options/", passkey_views.sign_in_options,
+         name="passkey_sign_in_options"),  # fmt: skip
+    path("passkeys/sign-in/", passkey_views.sign_in, name="passkey_sign_in"),
+    path("passkeys/<id:passkey_id>/remove/", passkey_views.remove, name="passkey_remove"),
     path("profile/", views.profile, name="profile"),
     path("profile/language/", views.profile_language, name="profile_language"),
     path("sessions/<id:record_id>/end/", views.session_end, name="session_end"),

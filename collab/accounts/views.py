@@ -22,6 +22,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        # With SAHAKAR_PASSWORD_LOGIN=0 the password form shows only behind this flag.
+        administrator = "administrator" in self.request.GET or self.request.method == "POST"
+        return super().get_context_data(administrator=administrator, **kwargs)
+
     def form_valid(self, form):
         user = form.get_user()
         if mfa.has_second_factor(user):
@@ -69,6 +74,7 @@ def _render_profile(
         "sessions": selectors.sessions_of(user=request.user),
         "current_session": request.session.session_key,
         "totp": mfa.totp_device(request.user),
+        "passkeys": selectors.passkeys_of(user=request.user),
         "codes_left": mfa.recovery_codes_left(request.user),
         "mfa_required": mfa.must_use_second_factor(request.user),
     }

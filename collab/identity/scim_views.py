@@ -2,6 +2,7 @@
 service account that has the ``identity.provision_people`` permission."""
 
 import json
+import re
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from collab.accounts.selectors import token_row
 from collab.directory.models import Person
 
-from . import scim
+from . import scim, scim_bulk
 from .models import ScimRecord
 
 CONTENT_TYPE = "application/scim+json"
@@ -119,12 +120,44 @@ def user(request: HttpRequest, pk: str) -> HttpResponse:
     return _error(scim.ScimError(405, "Use GET, PUT, PATCH or DELETE on a User."))
 
 
+def _one_operation(method: str, path: str, data) -> tuple[int, int | None, dict | None]:
+    try:
+        if method == "POST" and path == "/Users":
+            return 201, scim.create(scim.fields_from(data)).pk, None
+        match = re.fullmatch(r"/Users/(\d+)", path)
+        if match is None:
+            raise scim.ScimError(400, "Bulk takes /Users and /Users/{id}.", "invalidPath")
+        person = _person(match[1])
+        if method == "PUT":
+            return 200, scim.replace(person, scim.fields_from(data)).pk, None
+        if method == "PATCH":
+            return 200, scim.apply_patch(person, data).pk, None
+        if method == "DELETE":
+            scim.set_active(person, False)
+            return 204, None, None
+        raise scim.ScimError(405, "Use POST, PUT, PATCH or DELETE in a Bulk operation.")
+    except scim.ScimError as exc:
+        return exc.status, None, exc.body()
+
+
+@scim_endpoint
+def bulk(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _error(scim.ScimError(405, "Use POST on /Bulk."))
+    if len(request.body) > scim_bulk.MAX_PAYLOAD:
+        return _error(scim.ScimError(413, "The Bulk request is too large.", "tooLarge"))
+    body = scim_bulk.run(_body(request), single=_one_operation, location=lambda pk:
+                         request.build_absolute_uri(reverse("scim:user", args=[pk])))  # fmt: skip
+    return _response(body)
+
+
 @scim_endpoint
 def service_provider_config(request: HttpRequest) -> HttpResponse:
     return _response({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "patch": {"supported": True},
-        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": {"supported": True, "maxOperations": scim_bulk.MAX_OPERATIONS,
+                 "maxPayloadSize": scim_bulk.MAX_PAYLOAD},
         "filter": {"supported": True, "maxResults": MAX_COUNT},
         "changePassword": {"supported": False},
         "sort": {"supported": False},
