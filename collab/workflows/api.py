@@ -114,7 +114,7 @@ def definitions(request: HttpRequest):
     return out
 
 
-@router.post("/requests", response={201: RequestOut, 422: dict})
+@router.post("/requests", response={201: RequestOut, 404: ErrorOut, 422: dict})
 def start(request: HttpRequest, payload: StartIn):
     """Start a request on the current version of a definition."""
     person = _person(request)
