@@ -36,6 +36,8 @@ def test_a_short_leave_needs_the_unit_head_only(world):
     [note] = Notification.objects.filter(event_type="workflow.step_opened")
     assert list(note.inbox_entries.values_list("user__username", flat=True)) == ["centrehead"]
     assert note.url == f"/workflows/requests/{request.pk}/"
+    assert note.message_en == "Leave request from Nurse Test is waiting for you"
+    assert note.message_km == "សំណើសុំច្បាប់ ពី Nurse Test កំពុងរង់ចាំអ្នក"
 
     _approve(step, world.head)
     request.refresh_from_db()
