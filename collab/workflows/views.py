@@ -1,3 +1,6 @@
+from datetime import date
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from collab.core import formatting
 from collab.directory.selectors import person_for_user
 
 from . import selectors, services
@@ -100,6 +104,13 @@ def _act(request: HttpRequest, person, wf_request: Request):
 
 
 def _shown(field, value):
+    """An answer as the reader's language writes it."""
+    if value in ("", None):
+        return ""
+    if isinstance(field, forms.DateField):
+        return formatting.when(date.fromisoformat(value), "date")
+    if isinstance(field, forms.IntegerField):
+        return formatting.number(value, 0)
     return dict(getattr(field, "choices", ())).get(value, value)
 
 

@@ -35,6 +35,7 @@ def test_start_decide_and_see_the_timeline(client, world):
     assert f'data-step="{step.pk}"' in inbox and "Leave request" in inbox
     page = client.get(reverse("workflows:request", args=[request.pk])).content.decode()
     assert f'data-decide="{step.pk}"' in page and "Annual leave" in page
+    assert "20 Dec 2026" in page
     response = _decide(client, request, step, "approved")
     assert response.status_code == 302
     assert f'data-step="{step.pk}"' not in client.get(reverse("workflows:inbox")).content.decode()
