@@ -63,6 +63,7 @@ def _add_routers() -> None:
     from collab.health.api import router as health_router
     from collab.notifications.api import router as notifications_router
     from collab.search.api import router as search_router
+    from collab.workflows.api import router as workflows_router
     from knowledge.api import router as knowledge_router
     from realtime.calls.api import router as calls_router
     from realtime.chat.api import router as chat_router
@@ -77,6 +78,7 @@ def _add_routers() -> None:
     api.add_router("/search", search_router)
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/training", training_router)
+    api.add_router("/workflows", workflows_router)
 
 
 _add_routers()

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "collab.notifications",
     "collab.health",
     "collab.consultations",
+    "collab.workflows",
     "collab.search",
     "realtime",
     "realtime.chat",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("collab.notifications.urls")),
     path("health/", include("collab.health.urls")),
     path("consultations/", include("collab.consultations.urls")),
+    path("workflows/", include("collab.workflows.urls")),
     path("search/", include("collab.search.urls")),
     path("chat/", include("realtime.chat.urls")),
     path("meetings/", include("realtime.calls.urls")),

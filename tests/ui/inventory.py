@@ -120,6 +120,8 @@ def extra_records() -> None:
     from collab.directory.models import Person
     from collab.health import services as health
     from collab.health.models import Patient
+    from collab.workflows import services as workflows
+    from collab.workflows.models import Definition
     from realtime.calls import services as calls
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
@@ -149,6 +151,10 @@ def extra_records() -> None:
             to_unit=to_unit, specialty="pediatrics", reason="Fever in an infant",
             urgency="urgent",
         )
+    workflows.start_request(
+        person=nurse, definition=Definition.objects.get(key="leave-request"),
+        data={"leave_type": "annual", "first_day": "2026-12-20", "days": 5, "reason": "Family"},
+    )
 
 
 def _first(model_path: str, **filters):
@@ -179,6 +185,10 @@ def _samples(user) -> dict[str, Callable[[], dict | None]]:
         ) or None,
         "calls:meeting": lambda: kw(_first("calls.Meeting", kind="meeting"), pk="pk"),
         "training:lesson": lambda: kw(_first("training.LessonPage"), lesson_id="pk"),
+        "workflows:start": lambda: {"key": "leave-request"},
+        "workflows:request": lambda: user.is_authenticated and kw(
+            _first("workflows.Request", requester__user=user), pk="pk"
+        ) or None,
         "training:unit_report": lambda: kw(_first("directory.OrgUnit", parent__isnull=True),
                                            unit_id="pk"),
     }

@@ -1,0 +1,81 @@
+"""A version's form, built from its field list, and the decision form."""
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import Step
+
+KINDS = ("text", "longtext", "number", "date", "choice")
+
+
+def _label(field: dict, prefix: str = "label") -> str:
+    en = field.get(f"{prefix}_en", "")
+    return (field.get(f"{prefix}_km") or en) if (get_language() or "en").startswith("km") else en
+
+
+def _field(spec: dict) -> forms.Field:
+    kind, required = spec["kind"], spec.get("required", True)
+    common = {"label": _label(spec), "required": required}
+    if kind == "text":
+        return forms.CharField(max_length=200, **common)
+    if kind == "longtext":
+        return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == "number":
+        return forms.IntegerField(min_value=spec.get("min"), max_value=spec.get("max"), **common)
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "choice":
+        lang_km = (get_language() or "en").startswith("km")
+        choices = [(value, (km or en) if lang_km else en) for value, en, km in spec["choices"]]
+        return forms.ChoiceField(choices=choices, **common)
+    raise ValueError(f"unknown field kind {kind!r}")
+
+
+def request_form(fields: list[dict], data=None, initial=None) -> forms.Form:
+    form = forms.Form(data, initial=initial)
+    for spec in fields:
+        form.fields[spec["name"]] = _field(spec)
+    return form
+
+
+def as_json(cleaned: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in cleaned.items()}
+
+
+def check_fields(fields) -> list[str]:
+    """What is wrong with a form's field list (admin-edited JSON)."""
+    if not isinstance(fields, list):
+        return ["the form must be a list of fields"]
+    problems, names = [], set()
+    for spec in fields:
+        if not isinstance(spec, dict) or not str(spec.get("name", "")).isidentifier():
+            problems.append(f"{spec!r}: each field needs a 'name' that is a Python identifier")
+            continue
+        if spec["name"] in names:
+            problems.append(f"{spec['name']}: used twice")
+        names.add(spec["name"])
+        if spec.get("kind") not in KINDS:
+            problems.append(f"{spec['name']}: 'kind' must be one of {KINDS}")
+        elif spec["kind"] == "choice" and not all(
+            isinstance(c, list | tuple) and len(c) == 3 for c in spec.get("choices", [None])
+        ):
+            problems.append(f"{spec['name']}: choices are [value, English, Khmer] triples")
+    return problems
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [
+        (Step.Status.APPROVED, _("Approve")),
+        (Step.Status.RETURNED, _("Return for changes")),
+        (Step.Status.REJECTED, _("Reject")),
+    ]
+    step = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to reject or to return the request."),
+    )

@@ -1,0 +1,79 @@
+"""Reads of workflow definitions and requests."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from collab.directory.models import OrgUnit, Person
+from collab.directory.selectors import units_of_person
+
+from .models import Definition, Entry, Request, Step, Version
+
+
+def requester_unit(*, person: Person) -> OrgUnit | None:
+    """The unit a request of ``person`` starts from: the first of their units."""
+    return units_of_person(person=person).first()
+
+
+def current_version(*, definition: Definition) -> Version | None:
+    return definition.versions.order_by("-number").first()
+
+
+def may_start(*, person: Person | None, definition: Definition) -> bool:
+    if person is None or not person.active or not definition.active:
+        return False
+    units = units_of_person(person=person)
+    if definition.scope_id:
+        units = units.filter(path__startswith=definition.scope.path)
+    return units.exists() and definition.versions.exists()
+
+
+def usable_definitions(*, person: Person | None) -> list[Definition]:
+    if person is None or not person.active:
+        return []
+    paths = list(units_of_person(person=person).values_list("path", flat=True))
+    if not paths:
+        return []
+    published = Version.objects.filter(definition=OuterRef("pk"))
+    definitions = Definition.objects.filter(Exists(published), active=True).select_related("scope")
+    return [d for d in definitions if d.scope is None or any(
+        p.startswith(d.scope.path) for p in paths
+    )]
+
+
+def waiting_for(*, person: Person) -> QuerySet[Step]:
+    """Open steps ``person`` must act on, oldest first."""
+    return (
+        Step.objects.filter(status=Step.Status.OPEN, assignees=person)
+        .select_related("request__version__definition", "request__requester", "request__unit")
+        .order_by("opened_at", "pk")
+    )
+
+
+def requests_of(*, person: Person) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(requester=person)
+        .select_related("version__definition")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def can_view(*, person: Person | None, request: Request) -> bool:
+    """The requester, and whoever was asked to act on one of its steps."""
+    if person is None:
+        return False
+    return request.requester_id == person.pk or request.steps.filter(
+        Q(assignees=person) | Q(decided_by=person)
+    ).exists()
+
+
+def open_steps_for(*, person: Person | None, request: Request) -> list[Step]:
+    if person is None:
+        return []
+    return list(request.steps.filter(status=Step.Status.OPEN, assignees=person))
+
+
+def timeline(*, request: Request) -> QuerySet[Entry]:
+    return request.entries.select_related("person", "step").order_by("at", "pk")
+
+
+def steps_of(*, request: Request) -> QuerySet[Step]:
+    return request.steps.select_related("unit", "decided_by").prefetch_related("assignees")

@@ -1,0 +1,188 @@
+"""Writes of workflow requests: start, decide, resubmit; and publishing a definition version.
+
+Each write runs in one transaction with the request row locked, and tells the people who
+must act (or the requester) through ``notifications.emit`` in that transaction."""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from collab.core.clock import now
+from collab.directory.models import Person
+from collab.directory.selectors import who_must_act
+from collab.notifications.services import Text, emit
+
+from . import engine, selectors
+from .forms import as_json, check_fields, request_form
+from .models import Definition, Entry, Request, Step, Version
+
+DECISIONS = (Step.Status.APPROVED, Step.Status.RETURNED, Step.Status.REJECTED)
+
+
+class Conflict(Exception):
+    """The request or step is no longer in a state that allows this."""
+
+
+def publish_version(*, definition: Definition, bpmn: str, process_id: str, form: list) -> Version:
+    """A new version of ``definition``; requests already running keep theirs."""
+    problems = engine.check(bpmn, process_id) + check_fields(form)
+    if problems:
+        raise ValidationError({"bpmn": problems})
+    with transaction.atomic():
+        Definition.objects.select_for_update().get(pk=definition.pk)
+        latest = selectors.current_version(definition=definition)
+        return Version.objects.create(
+            definition=definition, number=(latest.number + 1) if latest else 1, bpmn=bpmn,
+            process_id=process_id, form=form, created_at=now(),
+        )
+
+
+def _clean(version: Version, data: Mapping) -> dict:
+    form = request_form(version.form, data=data)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return as_json(form.cleaned_data)
+
+
+def _url(request: Request) -> str:
+    return reverse("workflows:request", args=[request.pk])
+
+
+def _entry(request: Request, kind: str, at, person: Person | None = None, step=None,
+           reason: str = "") -> Entry:
+    return Entry.objects.create(request=request, kind=kind, person=person, step=step,
+                                reason=reason, at=at)
+
+
+def _open_step(request: Request, task, at) -> None:
+    props = engine.properties(task.task_spec)
+    unit = request.unit
+    if props.get("unit") == "parent" and unit.parent_id:
+        unit = unit.parent
+    people = who_must_act(role=props["role"], unit=unit, at=at)
+    title = task.task_spec.bpmn_name or task.task_spec.name
+    if not people:
+        raise ValidationError(_("Nobody in the directory can act on the step “%(step)s”.")
+                              % {"step": title})
+    step = Step.objects.create(
+        request=request, task_id=task.id, task_name=task.task_spec.name, title_en=title,
+        title_km=props.get("name_km", ""), role=props["role"], unit=unit,
+        status=Step.Status.OPEN, opened_at=at,
+    )
+    step.assignees.set(people)
+    definition = request.version.definition
+    emit(
+        event_type="workflow.step_opened",
+        event_key=f"workflow-step:{step.pk}:opened",
+        org_unit=unit,
+        people=people,
+        message=Text(_("%(definition)s from %(requester)s is waiting for you"),
+                     definition=definition.name, requester=request.requester.name),
+        url=_url(request),
+    )
+
+
+def _tell_requester(request: Request, entry: Entry, message) -> None:
+    emit(
+        event_type=f"workflow.request_{entry.kind}",
+        event_key=f"workflow-entry:{entry.pk}",
+        org_unit=request.unit,
+        people=[request.requester],
+        message=Text(message, definition=request.version.definition.name),
+        url=_url(request),
+    )
+
+
+def _advance(request: Request, workflow, at) -> None:
+    """Open a step for each user task the engine is waiting on; close a finished request."""
+    known = set(request.steps.values_list("task_id", flat=True))
+    for task in engine.open_tasks(workflow):
+        if task.id not in known:
+            _open_step(request, task, at)
+    request.engine_state = engine.dump(workflow)
+    if workflow.is_completed():
+        request.status = Request.Status.APPROVED
+        entry = _entry(request, Entry.Kind.COMPLETED, at)
+        _tell_requester(request, entry, _("Your %(definition)s was approved"))
+    request.updated_at = at
+    request.save(update_fields=["engine_state", "status", "updated_at"])
+
+
+def start_request(*, person: Person, definition: Definition, data: Mapping) -> Request:
+    if not selectors.may_start(person=person, definition=definition):
+        raise PermissionDenied("You may not start this kind of request.")
+    version = selectors.current_version(definition=definition)
+    cleaned = _clean(version, data)
+    at = now()
+    with transaction.atomic():
+        request = Request.objects.create(
+            version=version, requester=person, unit=selectors.requester_unit(person=person),
+            data=cleaned, status=Request.Status.RUNNING, engine_state="", created_at=at,
+            updated_at=at,
+        )
+        _entry(request, Entry.Kind.SUBMITTED, at, person=person)
+        _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
+                                       data=cleaned), at)
+    return request
+
+
+def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tuple[Step, bool]:
+    """Record ``person``'s decision on ``step``. Returns (step, counted): the same decision
+    by the same person sent again is not counted twice; another one after it → Conflict."""
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Choose approve, reject or return.")})
+    reason = reason.strip()
+    with transaction.atomic():
+        request = Request.objects.select_for_update().select_related(
+            "version__definition", "unit", "requester"
+        ).get(pk=step.request_id)
+        step = Step.objects.get(pk=step.pk)
+        if not step.assignees.filter(pk=person.pk).exists():
+            raise PermissionDenied("This step is not yours to decide.")
+        if step.status != Step.Status.OPEN:
+            if step.status == decision and step.decided_by_id == person.pk:
+                return step, False
+            raise Conflict("This step was already decided.")
+        if decision != Step.Status.APPROVED and not reason:
+            raise ValidationError({"reason": _("Say why.")})
+        at = now()
+        step.status, step.decided_by, step.decided_at, step.reason = decision, person, at, reason
+        step.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        entry = _entry(request, decision, at, person=person, step=step, reason=reason)
+        if decision == Step.Status.APPROVED:
+            workflow = engine.load(request.engine_state)
+            engine.complete(workflow, step.task_id, {f"{step.task_name}_decision": decision})
+            _advance(request, workflow, at)
+        else:
+            request.steps.filter(status=Step.Status.OPEN).update(status=Step.Status.CANCELLED)
+            request.status, request.updated_at = decision, at
+            request.save(update_fields=["status", "updated_at"])
+            _tell_requester(request, entry, _("Your %(definition)s was rejected")
+                            if decision == Step.Status.REJECTED
+                            else _("Your %(definition)s was returned for changes"))
+    return step, True
+
+
+def resubmit(*, person: Person, request: Request, data: Mapping) -> Request:
+    """The requester sends a returned request again, changed: it runs from the start of
+    the version it began under."""
+    with transaction.atomic():
+        request = Request.objects.select_for_update().select_related(
+            "version__definition", "unit", "requester"
+        ).get(pk=request.pk)
+        if request.requester_id != person.pk:
+            raise PermissionDenied("Only the requester can send it again.")
+        if request.status != Request.Status.RETURNED:
+            raise Conflict("This request is not waiting for changes.")
+        version = request.version
+        request.data = _clean(version, data)
+        request.status = Request.Status.RUNNING
+        at = now()
+        _entry(request, Entry.Kind.RESUBMITTED, at, person=person)
+        _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
+                                       data=request.data), at)
+        request.save(update_fields=["data"])
+    return request

@@ -1,0 +1,137 @@
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from collab.core import formatting
+from collab.directory.selectors import person_for_user
+
+from . import selectors, services
+from .forms import DecisionForm, request_form
+from .models import Definition, Request, Step
+
+
+def _person(request: HttpRequest):
+    person = person_for_user(request.user)
+    if person is None:
+        raise PermissionDenied("Only people in the directory use workflows.")
+    return person
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    steps = selectors.waiting_for(person=_person(request))[:200]
+    return render(request, "workflows/inbox.html", {"steps": steps})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    requests = selectors.requests_of(person=_person(request))[:200]
+    return render(request, "workflows/mine.html", {"requests": requests})
+
+
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    usable = selectors.usable_definitions(person=_person(request))
+    return render(request, "workflows/definitions.html", {"definitions": usable})
+
+
+@login_required
+def start(request: HttpRequest, key: str) -> HttpResponse:
+    person = _person(request)
+    definition = get_object_or_404(Definition, key=key, active=True)
+    if not selectors.may_start(person=person, definition=definition):
+        raise PermissionDenied("You may not start this kind of request.")
+    version = selectors.current_version(definition=definition)
+    form = request_form(version.form, data=request.POST or None)
+    if request.method == "POST":
+        try:
+            started = services.start_request(person=person, definition=definition,
+                                             data=request.POST)
+        except ValidationError as exc:
+            form.is_valid()
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Request sent. Whoever must act has been told."))
+            return redirect("workflows:request", started.pk)
+    return render(request, "workflows/start.html", {"definition": definition, "form": form},
+                  status=422 if form.errors else 200)
+
+
+def _act(request: HttpRequest, person, wf_request: Request):
+    """Handle a POST on the request page: (response or None, decision form, resubmit form)."""
+    decision = DecisionForm(request.POST if "decision" in request.POST else None)
+    resubmit = None
+    if wf_request.status == Request.Status.RETURNED and wf_request.requester_id == person.pk:
+        is_resubmit = request.POST.get("action") == "resubmit"
+        resubmit = request_form(wf_request.version.form, data=request.POST if is_resubmit
+                                else None, initial=wf_request.data)
+        if is_resubmit:
+            try:
+                services.resubmit(person=person, request=wf_request, data=request.POST)
+            except ValidationError as exc:
+                resubmit.is_valid()
+                _add_errors(resubmit, exc)
+            else:
+                messages.success(request, _("Request sent again."))
+                return redirect("workflows:request", wf_request.pk), decision, resubmit
+    if decision.is_bound and decision.is_valid():
+        step = get_object_or_404(Step, pk=decision.cleaned_data["step"], request=wf_request)
+        try:
+            services.decide(person=person, step=step, decision=decision.cleaned_data["decision"],
+                            reason=decision.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(decision, exc)
+        except services.Conflict:
+            decision.add_error(None, _("This step was already decided."))
+        else:
+            messages.success(request, _("Decision saved."))
+            return redirect("workflows:request", wf_request.pk), decision, resubmit
+    return None, decision, resubmit
+
+
+def _shown(field, value):
+    """An answer as the reader's language writes it."""
+    if value in ("", None):
+        return ""
+    if isinstance(field, forms.DateField):
+        return formatting.when(date.fromisoformat(value), "date")
+    if isinstance(field, forms.IntegerField):
+        return formatting.number(value, 0)
+    return dict(getattr(field, "choices", ())).get(value, value)
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    wf_request = get_object_or_404(
+        Request.objects.select_related("version__definition", "requester", "unit"), pk=pk
+    )
+    if not selectors.can_view(person=person, request=wf_request):
+        raise Http404
+    response, decision, resubmit = _act(request, person, wf_request)
+    if response:
+        return response
+    failed = request.method == "POST" and (decision.errors or (resubmit and resubmit.errors))
+    fields = request_form(wf_request.version.form).fields
+    return render(request, "workflows/request.html", {
+        "wf_request": wf_request,
+        "answers": [(f.label, _shown(f, wf_request.data.get(k, ""))) for k, f in fields.items()],
+        "steps": selectors.steps_of(request=wf_request),
+        "timeline": selectors.timeline(request=wf_request),
+        "my_steps": selectors.open_steps_for(person=person, request=wf_request),
+        "decision_form": decision, "resubmit_form": resubmit,
+    }, status=422 if failed else 200)
