@@ -32,6 +32,7 @@ NAVIGATION = [
         "/consultations/",
         ("/consultations/", "/health/"),
     ),
+    NavItem("workflows", _("Requests"), ("workflows:inbox",), "/workflows/", ("/workflows/",)),
     NavItem(
         "knowledge", _("Knowledge"), ("knowledge:index", "knowledge:home"), "/knowledge/",
         ("/knowledge/", "/kb/"),
