@@ -16,6 +16,7 @@ NAV = {
     "chat": ("Chat", "ជជែក"),
     "meetings": ("Meetings", "កិច្ចប្រជុំ"),
     "consultations": ("Consultations", "ការពិគ្រោះយោបល់"),
+    "workflows": ("Requests", "សំណើ"),
     "knowledge": ("Knowledge", "ចំណេះដឹង"),
     "training": ("Training", "ការបណ្តុះបណ្តាល"),  # as the training app says
     "directory": ("Directory", "បញ្ជីឈ្មោះ"),
