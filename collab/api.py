@@ -1,6 +1,6 @@
 """The JSON API at /api/v1/ (django-ninja); each app contributes a router from its api.py."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -55,6 +55,12 @@ def service_error(request: HttpRequest, exc: ServiceError):
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    # get_object_or_404 in an operation: the API's error shape, not ninja's {"detail": ...}
+    return api.create_response(request, {"message": "Not found."}, status=404)
 
 
 def _add_routers() -> None:
