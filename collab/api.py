@@ -1,12 +1,25 @@
 """The JSON API at /api/v1/ (django-ninja); each app contributes a router from its api.py."""
 
+import json
+
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from collab.accounts.auth import BearerTokenAuth, SessionCookieAuth
 from collab.core.errors import ServiceError
 from collab.core.openapi import document_errors
+
+
+class UnicodeJSONParser(Parser):
+    """A lone surrogate escape ("\\ud800") parses but can be neither stored nor sent back:
+    such a body is refused (400) like malformed JSON, before any operation sees it."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        json.dumps(data, ensure_ascii=False).encode()  # UnicodeEncodeError on a lone surrogate
+        return data
 
 
 class SahakarAPI(NinjaAPI):
@@ -19,6 +32,7 @@ api = SahakarAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionCookieAuth()],
+    parser=UnicodeJSONParser(),
 )
 
 
