@@ -11,6 +11,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -53,7 +55,19 @@ def _failure(operation, mode, headers) -> str | None:
     return None
 
 
-def test_every_answer_matches_the_schema(django_user_model):
+@pytest.fixture
+def _keep_the_test_connection():
+    """Django's WSGI handler closes the database connection after each request, which would
+    end the test's transaction; its test client disconnects that handler the same way."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+def test_every_answer_matches_the_schema(django_user_model, _keep_the_test_connection):
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
     nurse = django_user_model.objects.get(username="nurse")
     headers = {
