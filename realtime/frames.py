@@ -98,12 +98,12 @@ def _check_bounds(value: Any) -> None:
             raise ServiceError("bad_request", f"A frame may nest at most {MAX_DEPTH} levels.")
         if isinstance(item, dict):
             if not all(_is_unicode(k) for k in item):
-                raise FrameError("bad_request", "Keys must be valid Unicode.")
+                raise ServiceError("bad_request", "Keys must be valid Unicode.")
             todo.extend((v, depth + 1, field or str(k)) for k, v in item.items())
         elif isinstance(item, list):
             todo.extend((v, depth + 1, field) for v in item)
         elif isinstance(item, str) and not _is_unicode(item):
-            raise FrameError("bad_request", f"{field}: text must be valid Unicode.", field=field)
+            raise ServiceError("bad_request", f"{field}: text must be valid Unicode.", field=field)
         elif isinstance(item, int) and not isinstance(item, bool):
             if not INT_MIN <= item <= INT_MAX:
                 raise ServiceError(
