@@ -1,12 +1,25 @@
 """The JSON API at /api/v1/ (django-ninja); each app contributes a router from its api.py."""
 
-from django.http import HttpRequest
+import json
+
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from collab.accounts.auth import BearerTokenAuth, SessionCookieAuth
 from collab.core.errors import ServiceError
 from collab.core.openapi import document_errors
+
+
+class UnicodeJSONParser(Parser):
+    """A lone surrogate escape ("\\ud800") parses but can be neither stored nor sent back:
+    such a body is refused (400) like malformed JSON, before any operation sees it."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        json.dumps(data, ensure_ascii=False).encode()  # UnicodeEncodeError on a lone surrogate
+        return data
 
 
 class SahakarAPI(NinjaAPI):
@@ -19,6 +32,7 @@ api = SahakarAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionCookieAuth()],
+    parser=UnicodeJSONParser(),
 )
 
 
@@ -55,6 +69,12 @@ def service_error(request: HttpRequest, exc: ServiceError):
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    # get_object_or_404 in an operation: the API's error shape, not ninja's {"detail": ...}
+    return api.create_response(request, {"message": "Not found."}, status=404)
 
 
 def _add_routers() -> None:

@@ -52,7 +52,9 @@ def echo_id(frame: dict) -> dict:
         value = _frame_id.validate_python(frame.get("id"))
     except ValidationError:
         return {}
-    return {} if value is None else {"id": value}
+    if value is None or (isinstance(value, str) and not _is_unicode(value)):
+        return {}
+    return {"id": value}
 
 
 class Frame(BaseModel):
@@ -74,8 +76,19 @@ class Frame(BaseModel):
         return data
 
 
+def _is_unicode(text: str) -> bool:
+    """False for a string with a lone surrogate (a JSON escape such as "\\ud800"): such a
+    string can be neither stored nor sent back as UTF-8."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_bounds(value: Any) -> None:
-    """Every integer at most 64 bits, every nesting at most ``MAX_DEPTH`` deep.
+    """Every integer at most 64 bits, every nesting at most ``MAX_DEPTH`` deep, every string
+    and key valid Unicode.
 
     Raises ServiceError itself (pydantic passes it through) to name the top-level field."""
     todo = [(value, 0, "")]
@@ -84,9 +97,13 @@ def _check_bounds(value: Any) -> None:
         if depth > MAX_DEPTH:
             raise ServiceError("bad_request", f"A frame may nest at most {MAX_DEPTH} levels.")
         if isinstance(item, dict):
+            if not all(_is_unicode(k) for k in item):
+                raise ServiceError("bad_request", "Keys must be valid Unicode.")
             todo.extend((v, depth + 1, field or str(k)) for k, v in item.items())
         elif isinstance(item, list):
             todo.extend((v, depth + 1, field) for v in item)
+        elif isinstance(item, str) and not _is_unicode(item):
+            raise ServiceError("bad_request", f"{field}: text must be valid Unicode.", field=field)
         elif isinstance(item, int) and not isinstance(item, bool):
             if not INT_MIN <= item <= INT_MAX:
                 raise ServiceError(

@@ -1,0 +1,145 @@
+"""The objects and clients of the authorization matrix (tests/security/test_authorization.py).
+
+Sample objects come from ``seed_demo`` plus ``tests.ui.inventory.extra_records``, and a few
+made here: a private chat room of the doctor's with the nurse (and an attachment), nobody
+else in it. The sample of the private knowledge space is the demo's "Hospital management"."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+ROLES = ("admin", "doctor", "nurse", "manager", "trainee", "outsider", "anonymous", "patient")
+MISSING = 2**40  # an id no object has: the route must still refuse in the same way
+
+
+def _first(model_path: str, **filters):
+    from django.apps import apps
+
+    return apps.get_model(model_path).objects.filter(**filters).order_by("pk").first()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def make_world() -> dict:
+    """Demo data plus the samples; returns route parameter name -> value."""
+    from django.contrib.auth import get_user_model
+
+    from collab.consultations.models import Recording
+    from collab.core.clock import now
+    from collab.health import services as health
+    from realtime.chat import services as chat
+    from tests.ui import inventory
+
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    inventory.extra_records()
+    users = get_user_model().objects
+    users.create_user("outsider", password="x")
+    doctor, nurse = users.get(username="doctor"), users.get(username="nurse")
+    room = chat.create_room(creator=doctor, kind="private", name="Ward 3 handover",
+                            members=[nurse])
+    message, _ = chat.send_message(
+        author=doctor, room_id=room.pk, body="Bed 4 needs a review",
+        upload=SimpleUploadedFile("bed4.png", _png(), "image/png"),
+    )
+    patient = _first("health.Patient")
+    lab_result, _ = health.record_lab_result(
+        submitted_by=users.get(username="admin"), health_id=patient.health_id,
+        ordering_doctor=_first("directory.Person", user=doctor).employee_id,
+        test_code="HB", test_name="Haemoglobin", value="7.1",
+    )
+    appointment = _first("consultations.Appointment")
+    recording = Recording.objects.create(appointment=appointment, started_by=doctor,
+                                         started_at=now(), size=3)
+    recording.file.save(f"recordings/{recording.key}.mp4", ContentFile(b"abc"))
+    space = _first("knowledge.KnowledgeSpacePage", slug="hospital-management")
+    article = _first("knowledge.ArticlePage", slug="night-duty-roster")
+    return {
+        "code": _first("directory.OrgUnit", parent__isnull=False).code,
+        "employee_id": _first("directory.Person", user__username="nurse").employee_id,
+        "pk_referral": _first("health.Referral").pk,
+        "health_id": patient.health_id,
+        "pk_lab_result": lab_result.pk,
+        "pk_appointment": appointment.pk,
+        "appointment_id": appointment.pk,
+        "key": recording.key,
+        "code_certificate": "MOH-0000-0000",
+        "referral_id": _first("health.Referral").pk,
+        "pk_meeting": _first("calls.Meeting", kind="meeting").pk,
+        "room_id": room.pk,
+        "message_id": message.pk,
+        "attachment_id": message.attachments.get().pk,
+        "username": "trainee",
+        "notification_id": _first("notifications.Recipient", user=nurse).notification_id,
+        "lesson_id": _first("training.LessonPage").pk,
+        "course_id": _first("training.CoursePage").pk,
+        "quiz_id": _first("training.QuizPage").pk,
+        "unit_id": _first("directory.OrgUnit", parent__isnull=True).pk,
+        "page_id": article.pk,
+        "space_id": space.pk,
+        "article_url": article.url,
+        "space_url": space.url,
+    }
+
+
+def client_for(role: str) -> Client:
+    """A new client signed in as ``role`` (a POST may end its session: one per request)."""
+    from django.contrib.auth import get_user_model
+
+    from collab.consultations import services
+    from collab.consultations.models import Appointment
+
+    client = Client()
+    if role == "patient":
+        doctor = get_user_model().objects.get(username="doctor")
+        token = services.issue_link(appointment=Appointment.objects.order_by("pk").first(),
+                                    by=doctor)[1]
+        client.get(f"/consultations/join/{token}/")
+    elif role != "anonymous":
+        client.force_login(get_user_model().objects.get(username=role))
+    return client
+
+
+def outcome(response) -> str:
+    """What a cell saw: ok, login, visit (the patient's page), 401, 403, 404, 405 …"""
+    status = response.status_code
+    if status in (301, 302):
+        where = response["Location"]
+        if "/accounts/login/" in where:
+            return "login"
+        if where.rstrip("/").endswith("/consultations/visit"):
+            return "visit"
+        return "redirect"
+    if status == 200:
+        return "ok"
+    return str(status)
+
+
+def fill(template: str, world: dict, *, api: bool) -> str:
+    """A route or OpenAPI path with its parameters replaced by the samples."""
+    def value(match):
+        name = match.group(1)
+        return str(world.get(name, world.get(f"{name}_{_owner(template)}", MISSING)))
+
+    pattern = r"\{(\w+)\}" if api else r"<(?:\w+:)?(\w+)>"
+    return "/" + re.sub(pattern, value, template).lstrip("/")
+
+
+def _owner(template: str) -> str:
+    for word, owner in (("referral", "referral"), ("lab-result", "lab_result"),
+                        ("consultations", "appointment"), ("meetings", "meeting"),
+                        ("certificates", "certificate")):
+        if word in template:
+            return owner
+    return ""

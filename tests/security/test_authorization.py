@@ -1,0 +1,240 @@
+"""The authorization matrix: every project route (HTML from the URL conf, API from the
+OpenAPI schema) × every role, with the expected answer written down per cell.
+
+Roles: the demo's admin, doctor, nurse, manager and trainee; ``outsider`` (signed in, in no
+unit and no group); ``anonymous``; ``patient`` (a guest session from a consultation link).
+Answers: ``ok`` (200), ``login`` (redirect to sign in), ``visit`` (the guest is sent back to
+its visit page), or the status code. ``-`` marks a cell not exercised: a state-changing
+request of a role that may make it (its own app's tests cover what it does); refusals of
+state-changing requests are exercised. A route without a row fails the test."""
+
+import pytest
+from django.urls import reverse
+
+from collab.api import api
+from tests.ui import inventory
+
+from .matrix import ROLES, client_for, fill, make_world, outcome
+
+pytestmark = pytest.mark.django_db
+
+# Route prefixes that are not ours to check here, with the reason.
+ELSEWHERE = {
+    "admin/": "Django's admin: staff only, Django's own checks",
+    "cms/": "Wagtail's admin: tests/knowledge/test_admin_spaces.py",
+    "api/": "the JSON API: the API table below, from the OpenAPI schema",
+    "identity/": "single sign-on protocol endpoints (tests/identity)",
+    "scim/": "SCIM for identity providers, a bearer secret of its own (tests/identity)",
+    "_util/": "Wagtail's password forms for restricted pages",
+    "static/": "static files",
+    "media/": "public media (development only); private files have no URL",
+    "healthz": "the JSON health report: no data about anyone (tests/shell)",
+}
+POST_ONLY = {name for name, why in inventory.NOT_PAGES.items() if why.startswith("POST only")}
+
+# Roles, in order: admin doctor nurse manager trainee outsider anonymous patient
+HTML = {
+    "home":                                  "ok ok ok ok ok ok login visit",
+    "wagtaildocs_serve":                     "404 404 404 404 404 404 404 visit",
+    "wagtaildocs_authenticate_with_password": "404 404 404 404 404 404 404 visit",
+    "accounts:login":
+        "redirect redirect redirect redirect redirect redirect ok visit",
+    "accounts:password_change":              "ok ok ok ok ok ok login visit",
+    "accounts:password_reset":               "ok ok ok ok ok ok ok visit",
+    "accounts:password_reset_confirm":       "410 410 410 410 410 410 410 visit",
+    "accounts:invitation":                   "410 410 410 410 410 410 410 visit",
+    "accounts:second_factor":                "login login login login login login login visit",
+    "accounts:mfa_setup":                    "ok ok ok ok ok ok login visit",
+    "accounts:profile":                      "ok ok ok ok ok ok login visit",
+    "directory:index":                       "ok ok ok ok ok ok login visit",
+    "directory:search":                      "ok ok ok ok ok ok login visit",
+    "directory:unit":                        "ok ok ok ok ok ok login visit",
+    "directory:person":                      "ok ok ok ok ok ok login visit",
+    "notifications:inbox":                   "ok ok ok ok ok ok login visit",
+    "notifications:settings":                "ok ok ok ok ok ok login visit",
+    "notifications:open":                    "404 404 redirect 404 404 404 login visit",
+    "notifications:ack_link":                "ok ok ok ok ok ok ok visit",
+    "health:referrals":                      "ok ok ok ok ok ok login visit",
+    "health:referral_new":                   "ok ok ok ok ok ok login visit",
+    "health:referral":                       "ok ok ok ok ok 404 login visit",
+    "health:referral_fhir":                  "ok ok ok ok ok 404 login visit",
+    "health:patient_find":                   "ok ok ok ok ok ok login visit",
+    "health:patient":                        "ok ok ok ok ok 404 login visit",
+    "health:lab_result_new":                 "ok 403 403 403 403 403 login visit",
+    "health:lab_result":                     "ok ok ok ok ok 404 login visit",
+    "consultations:list":                    "ok ok ok ok ok ok login visit",
+    "consultations:detail":                  "ok ok ok 404 404 404 login visit",
+    "consultations:call":                    "ok ok ok 404 404 404 login visit",
+    "consultations:fhir":                    "ok ok ok 404 404 404 login visit",
+    "consultations:open_link":               "404 404 404 404 404 404 404 404",
+    "consultations:visit":                   "404 404 404 404 404 404 403 ok",
+    "consultations:recording":               "ok ok 404 404 404 404 login visit",
+    "search:search":                         "ok ok ok ok ok ok login visit",
+    "search:people":                         "ok ok ok ok ok ok login visit",
+    "chat:home":                             "ok ok ok ok ok ok login visit",
+    "chat:room":                             "ok ok ok ok ok ok login visit",
+    "chat:file":                             "403 ok ok 403 403 403 login visit",
+    "chat:thumbnail":                        "403 ok ok 403 403 403 login visit",
+    "calls:list":                            "ok ok ok ok ok ok login visit",
+    "calls:meeting":                         "ok ok ok ok ok 404 login visit",
+    "calls:netcheck":                        "ok ok ok ok ok ok login ok",
+    "training:my_learning":                  "ok ok ok ok ok 403 login visit",
+    "training:lesson":                       "ok ok ok ok ok 403 login visit",
+    "training:attempt":                      "404 404 404 404 404 403 login visit",
+    "training:certificate_pdf":              "404 404 404 404 404 403 login visit",
+    "training:verify_form":                  "ok ok ok ok ok ok ok visit",
+    "training:verify":                       "404 404 404 404 404 404 404 visit",
+    "training:assign":                       "ok 403 403 ok 403 403 login visit",
+    "training:reports":                      "ok 403 403 ok 403 403 login visit",
+    "training:unit_report":                  "ok 403 403 403 403 403 login visit",
+    "knowledge:pdf":                         "ok ok 403 ok ok 403 login visit",
+    "knowledge:image":                       "404 404 404 404 404 404 404 visit",
+    "space_url":                             "ok ok 403 ok ok 403 login visit",
+    "article_url":                           "ok ok 403 ok ok 403 login visit",
+    "set_language":                          "- - - - - - redirect redirect",
+    "accounts:logout":                       "- - - - - - login login",
+    "accounts:recovery_codes":               "- - - - - - login visit",
+    "accounts:mfa_remove":                   "- - - - - - login visit",
+    "accounts:profile_language":             "400 400 400 400 400 400 login visit",
+    "accounts:session_end":                  "- - - - - - login visit",
+    "accounts:sessions_end_others":          "- - - - - - login visit",
+    "accounts:token_create":                 "400 400 400 400 400 400 login visit",
+    "accounts:token_revoke":                 "- - - - - - login visit",
+    "notifications:read_all":                "- - - - - - login visit",
+    "notifications:ack":                     "404 404 - 404 404 404 login visit",
+    "notifications:read":                    "404 404 - 404 404 404 login visit",
+    "consultations:sign_note":               "403 422 403 404 404 404 login visit",
+    "consultations:issue_link":              "- - 403 404 404 404 login visit",
+    "consultations:revoke_link":             "404 404 404 404 404 404 login visit",
+    "consultations:admit":                   "403 - 403 404 404 404 login visit",
+    "consultations:status":                  "- - 403 404 404 404 login visit",
+    "consultations:consent":                 "404 - 404 404 404 404 login visit",
+    "calls:start_from_room":                 "403 - - 403 403 403 login visit",
+    "training:enrol":                        "- - - - - 403 login visit",
+    "training:renew":                        "404 404 404 404 404 403 login visit",
+    "training:start":                        "- - - - - 403 login visit",
+    "training:submit":                       "404 404 404 404 404 403 login visit",
+    "knowledge:feedback":                    "400 400 403 400 400 403 login visit",
+    "knowledge:subscription":                "400 400 403 400 400 403 login visit",
+}
+# API operations, as "METHOD path" under /api/v1.
+API = {
+    "GET /directory/units":                            "ok ok ok ok ok ok 401 visit",
+    "GET /directory/units/{code}":                     "ok ok ok ok ok ok 401 visit",
+    "GET /directory/people":                           "ok ok ok ok ok ok 401 visit",
+    "GET /directory/people/{employee_id}":             "ok ok ok ok ok ok 401 visit",
+    "GET /directory/typeahead":                        "422 422 422 422 422 422 401 visit",
+    "GET /chat/rooms":                                 "ok ok ok ok ok ok 401 visit",
+    "GET /chat/rooms/public":                          "ok ok ok ok ok ok 401 visit",
+    "GET /chat/rooms/{room_id}":                       "403 ok ok 403 403 403 401 visit",
+    "GET /chat/rooms/{room_id}/messages":              "403 ok ok 403 403 403 401 visit",
+    "GET /chat/rooms/{room_id}/pins":                  "403 ok ok 403 403 403 401 visit",
+    "GET /chat/rooms/{room_id}/mentions":              "403 ok ok 403 403 403 401 visit",
+    "GET /chat/people":                                "ok ok ok ok ok ok 401 visit",
+    "GET /chat/rooms/{room_id}/presence":              "403 ok ok 403 403 403 401 visit",
+    "GET /chat/messages/{message_id}/history":         "403 ok ok 403 403 403 401 visit",
+    "GET /calls/meetings":                             "ok ok ok ok ok ok 401 visit",
+    "GET /health/referrals/{referral_id}/fhir":        "ok ok ok ok ok 404 401 visit",
+    "GET /consultations/appointments":                 "ok ok ok ok ok ok 401 visit",
+    "GET /consultations/appointments/{appointment_id}/fhir": "ok ok ok 404 404 404 401 visit",
+    "GET /notifications":                              "ok ok ok ok ok ok 401 visit",
+    "GET /notifications/unread-count":                 "ok ok ok ok ok ok 401 visit",
+    "GET /search":                                     "422 422 422 422 422 422 401 visit",
+    "GET /search/people":                              "422 422 422 422 422 422 401 visit",
+    "GET /knowledge/articles/recent":                  "ok ok ok ok ok ok 401 visit",
+    "GET /training/my":                                "ok ok ok ok ok 403 401 visit",
+    "GET /training/attempts/{attempt_id}":             "404 404 404 404 404 403 401 visit",
+    "GET /training/certificates/{code}":               "404 404 404 404 404 404 404 visit",
+    "POST /chat/rooms":                                "422 422 422 422 422 422 401 visit",
+    "PATCH /chat/rooms/{room_id}":                     "403 - 403 403 403 403 401 visit",
+    "POST /chat/rooms/{room_id}/join":                 "403 403 403 403 403 403 401 visit",
+    "POST /chat/rooms/{room_id}/leave":                "403 - - 403 403 403 401 visit",
+    "POST /chat/rooms/{room_id}/members":              "422 422 422 422 422 422 401 visit",
+    "DELETE /chat/rooms/{room_id}/members/{username}": "403 - 403 403 403 403 401 visit",
+    "PUT /chat/rooms/{room_id}/members/{username}/role": "422 422 422 422 422 422 401 visit",
+    "POST /chat/rooms/{room_id}/messages":             "422 422 422 422 422 422 401 visit",
+    "POST /chat/rooms/{room_id}/files":                "422 422 422 422 422 422 401 visit",
+    "POST /chat/rooms/{room_id}/read":                 "422 422 422 422 422 422 401 visit",
+    "POST /chat/rooms/{room_id}/mute":                 "422 422 422 422 422 422 401 visit",
+    "POST /chat/presence":                             "- - - - - - 401 visit",
+    "PATCH /chat/messages/{message_id}":               "422 422 422 422 422 422 401 visit",
+    "DELETE /chat/messages/{message_id}":              "403 - 403 403 403 403 401 visit",
+    "POST /chat/messages/{message_id}/reactions":      "422 422 422 422 422 422 401 visit",
+    "DELETE /chat/messages/{message_id}/reactions":    "422 422 422 422 422 422 401 visit",
+    "POST /chat/messages/{message_id}/pin":            "422 422 422 422 422 422 401 visit",
+    "POST /health/lab-results":                        "422 422 422 422 422 422 401 visit",
+    "POST /notifications/{notification_id}/ack":       "404 404 - 404 404 404 401 visit",
+    "POST /notifications/{notification_id}/read":      "404 404 - 404 404 404 401 visit",
+    "POST /notifications/read":                        "- - - - - - 401 visit",
+    "POST /knowledge/articles/{page_id}/feedback":     "422 422 422 422 422 422 401 visit",
+    "PUT /knowledge/spaces/{space_id}/subscription":   "422 422 422 422 422 422 401 visit",
+    "POST /training/quizzes/{quiz_id}/attempts":       "- - - - - 403 401 visit",
+    "PUT /training/attempts/{attempt_id}/answers/{position}": "422 422 422 422 422 422 401 visit",
+    "POST /training/attempts/{attempt_id}/submit":     "404 404 404 404 404 403 401 visit",
+}
+
+
+def _html_routes():
+    for route in inventory.routes():
+        if not route.route.startswith(tuple(ELSEWHERE)):
+            yield route
+
+
+def _api_operations():
+    for path, item in api.get_openapi_schema()["paths"].items():
+        for method in item:
+            yield f"{method.upper()} {path}"  # path under /api/v1
+
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+ENDS_SESSION = {"accounts:logout", "accounts:session_end", "accounts:sessions_end_others"}
+
+
+def _rows(world) -> list[tuple[str, str, str]]:
+    """(row key, method, url) of every route: reads first, then writes."""
+    rows = []
+    for route in _html_routes():
+        key = route.name or route.route
+        method = "POST" if route.name in POST_ONLY or route.name in ENDS_SESSION else "GET"
+        if route.name == "wagtail_serve":
+            rows += [(name, "GET", world[name]) for name in ("space_url", "article_url")]
+        elif not route.has_parameters:
+            rows.append((key, method, reverse(route.name) if route.name else "/" + route.route))
+        else:
+            rows.append((key, method, fill(route.route, world, api=False)))
+    for op in _api_operations():
+        method, path = op.split(" ", 1)
+        rows.append((op.replace(" /api/v1/", " /"), method, fill(path, world, api=True)))
+    # Reads first; then writes; the session-ending ones last, logout the very last.
+    return sorted(rows, key=lambda row: (
+        row[1] in WRITES, row[0] in ENDS_SESSION, row[0] == "accounts:logout"
+    ))
+
+
+def _observe(clients, method, url, expected: list[str]) -> list[str]:
+    cells = []
+    for role, want in zip(ROLES, expected, strict=True):
+        if want == "-":
+            cells.append("-")
+            continue
+        response = clients[role].generic(method, url, "{}", content_type="application/json")
+        cells.append(outcome(response))
+    return cells
+
+
+def test_every_route_answers_every_role_as_written_down():
+    world = make_world()
+    clients = {role: client_for(role) for role in ROLES}
+    table = HTML | API
+    wrong, missing, report = [], [], []
+    for key, method, url in _rows(world):
+        if key not in table:
+            missing.append(key)
+        expected = table.get(key, "? " * len(ROLES)).split()
+        seen = _observe(clients, method, url, expected)
+        report.append(f'    "{key}": "{" ".join(seen)}",  # {method} {url}')
+        if seen != expected:
+            wrong.append(f"{key} {method} {url}: expected {expected}, got {seen}")
+    print("\n".join(report))
+    assert not missing, f"routes without a row in the matrix: {missing}"
+    assert not wrong, "\n".join(wrong)
