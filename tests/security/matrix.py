@@ -65,7 +65,12 @@ def make_world() -> dict:
     recording.file.save(f"recordings/{recording.key}.mp4", ContentFile(b"abc"))
     space = _first("knowledge.KnowledgeSpacePage", slug="hospital-management")
     article = _first("knowledge.ArticlePage", slug="night-duty-roster")
+    leave = _first("workflows.Request", requester__user__username="nurse")
     return {
+        "key_workflow": "leave-request",
+        "pk_workflow": leave.pk,
+        "request_id": leave.pk,
+        "step_id": _first("workflows.Step", request=leave).pk,
         "code": _first("directory.OrgUnit", parent__isnull=False).code,
         "employee_id": _first("directory.Person", user__username="nurse").employee_id,
         "pk_referral": _first("health.Referral").pk,
@@ -130,7 +135,7 @@ def fill(template: str, world: dict, *, api: bool) -> str:
     """A route or OpenAPI path with its parameters replaced by the samples."""
     def value(match):
         name = match.group(1)
-        return str(world.get(name, world.get(f"{name}_{_owner(template)}", MISSING)))
+        return str(world.get(f"{name}_{_owner(template)}", world.get(name, MISSING)))
 
     pattern = r"\{(\w+)\}" if api else r"<(?:\w+:)?(\w+)>"
     return "/" + re.sub(pattern, value, template).lstrip("/")
@@ -139,7 +144,7 @@ def fill(template: str, world: dict, *, api: bool) -> str:
 def _owner(template: str) -> str:
     for word, owner in (("referral", "referral"), ("lab-result", "lab_result"),
                         ("consultations", "appointment"), ("meetings", "meeting"),
-                        ("certificates", "certificate")):
+                        ("certificates", "certificate"), ("workflows", "workflow")):
         if word in template:
             return owner
     return ""

@@ -116,6 +116,19 @@ HTML = {
     "training:submit":                       "404 404 404 404 404 403 login visit",
     "knowledge:feedback":                    "400 400 403 400 400 403 login visit",
     "knowledge:subscription":                "400 400 403 400 400 403 login visit",
+    "workflows:inbox":                       "ok ok ok ok ok 403 login visit",
+    "workflows:mine":                        "ok ok ok ok ok 403 login visit",
+    "workflows:definitions":                 "ok ok ok ok ok 403 login visit",
+    "workflows:start":                       "ok ok ok ok ok 403 login visit",
+    # The nurse's leave request: only the people it reached may open it.
+    "workflows:request":                     "404 404 ok 404 404 403 login visit",
+    "accounts:passkey_add_options":          "ok ok ok ok ok ok login visit",
+    "accounts:passkey_add":                  "400 400 400 400 400 400 login visit",
+    "accounts:passkey_sign_in_options":      "ok ok ok ok ok ok ok visit",
+    "accounts:passkey_sign_in":              "403 403 403 403 403 403 403 visit",
+    # Nobody's passkey: removing it changes nothing and goes back to the profile.
+    "accounts:passkey_remove":
+        "redirect redirect redirect redirect redirect redirect login visit",
 }
 # API operations, as "METHOD path" under /api/v1.
 API = {
@@ -171,6 +184,11 @@ API = {
     "POST /training/quizzes/{quiz_id}/attempts":       "- - - - - 403 401 visit",
     "PUT /training/attempts/{attempt_id}/answers/{position}": "422 422 422 422 422 422 401 visit",
     "POST /training/attempts/{attempt_id}/submit":     "404 404 404 404 404 403 401 visit",
+    "GET /workflows/definitions":                      "ok ok ok ok ok 403 401 visit",
+    "GET /workflows/requests/{request_id}":            "404 404 ok 404 404 403 401 visit",
+    "GET /workflows/inbox":                            "ok ok ok ok ok 403 401 visit",
+    "POST /workflows/requests":                        "422 422 422 422 422 422 401 visit",
+    "POST /workflows/steps/{step_id}/decision":        "422 422 422 422 422 422 401 visit",
 }
 
 
