@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .janus import Handle, JanusError, Session
+from .janus import Handle, JanusError, JanusGone, Session
 from .relay import NoOfferPending, Send
 from .sdp import tune_opus
 
@@ -33,7 +33,8 @@ class Subscriber:
     send: Send
     handle: Handle | None = None
     feeds: set[int] = field(default_factory=set)  # feeds in Janus's last offer
-    negotiating: bool = False
+    busy: bool = False  # a subscription request to Janus is under way
+    unanswered: int = 0  # offers sent to the participant and not answered yet
     dirty: bool = False
     offers: int = 0
 
@@ -69,8 +70,9 @@ async def publish(*, meeting_id: int, user_id: int, offer_sdp: str) -> str:
         if message["janus"] == "webrtcup":
             r.live.add(user_id)
             await _sync_all(r)
-        elif message["janus"] == "hangup":
+        elif message["janus"] == "hangup":  # ICE or DTLS failed: the page will publish again
             await _unpublish(r, user_id)
+            await _end_if_empty(r)
 
     handle = await r.session.attach(PLUGIN, on_event)
     r.publishers[user_id] = handle
@@ -99,7 +101,7 @@ async def subscribe(*, meeting_id: int, user_id: int, send: Send) -> None:
 async def answer(*, meeting_id: int, user_id: int, answer_sdp: str) -> None:
     r = _rooms.get(meeting_id)
     subscriber = r.subscribers.get(user_id) if r else None
-    if subscriber is None or not subscriber.negotiating:
+    if subscriber is None or not subscriber.unanswered:
         raise NoOfferPending
     try:
         await subscriber.handle.message(
@@ -108,8 +110,8 @@ async def answer(*, meeting_id: int, user_id: int, answer_sdp: str) -> None:
     except JanusError:
         await _close_subscriber(r.subscribers.pop(user_id, None))
         raise
-    subscriber.negotiating = False
-    if subscriber.dirty:
+    subscriber.unanswered -= 1
+    if subscriber.dirty and not subscriber.unanswered:
         subscriber.dirty = False
         await _sync(r, user_id, subscriber)
 
@@ -120,15 +122,26 @@ async def leave(*, meeting_id: int, user_id: int) -> None:
         return
     await _close_subscriber(r.subscribers.pop(user_id, None))
     await _unpublish(r, user_id)
-    if not r.publishers and not r.subscribers:
-        _rooms.pop(meeting_id, None)
-        try:
-            await _admin(r.session, {"request": "destroy", "room": meeting_id})
-        except JanusError:
-            logger.info("Janus room %s was gone already", meeting_id)
+    await _end_if_empty(r)
+
+
+async def _end_if_empty(r: Room) -> None:
+    if r.publishers or r.subscribers or _rooms.get(r.meeting_id) is not r:
+        return
+    _rooms.pop(r.meeting_id)
+    try:
+        await _admin(r.session, {"request": "destroy", "room": r.meeting_id})
+    except JanusError:
+        logger.info("Janus room %s was gone already", r.meeting_id)
 
 
 async def _room(meeting_id: int) -> Room:
+    r = _rooms.get(meeting_id)
+    if r is not None and not r.session.alive:
+        # Its instance stopped answering, and its handles went with it: the participants'
+        # retries (call.js publishes and subscribes again) land on a live instance.
+        logger.warning("Janus %s is gone; meeting %s starts over", r.session.url, meeting_id)
+        del _rooms[meeting_id]
     if meeting_id not in _rooms:
         session = await _session()
         create = {
@@ -152,16 +165,21 @@ async def _room(meeting_id: int) -> Room:
 
 
 async def _session() -> Session:
-    """The instance holding the fewest of this process's meetings (opened on first use)."""
-    urls = list(settings.SAHAKAR_JANUS_URLS)
-    load = {url: 0 for url in urls}
+    """The answering instance holding the fewest of this process's meetings."""
+    load = {url: 0 for url in settings.SAHAKAR_JANUS_URLS}
     for r in _rooms.values():
-        load[r.session.url] = load.get(r.session.url, 0) + 1
-    url = min(urls, key=lambda u: load[u])
-    session = _sessions.get(url)
-    if session is None or not session.alive:
-        session = _sessions[url] = await Session.open(url)
-    return session
+        if r.session.url in load:
+            load[r.session.url] += 1
+    for url in sorted(load, key=load.get):
+        session = _sessions.get(url)
+        if session is not None and session.alive:
+            return session
+        try:
+            session = _sessions[url] = await Session.open(url)
+            return session
+        except JanusGone:
+            logger.warning("Janus %s does not answer; trying the next instance", url)
+    raise JanusGone("no Janus instance answers")
 
 
 async def _admin(session: Session, body: dict) -> dict:
@@ -191,14 +209,16 @@ async def _sync_all(r: Room) -> None:
 
 
 async def _sync(r: Room, user_id: int, subscriber: Subscriber) -> None:
-    """Subscribe to the live feeds the subscriber lacks; one renegotiation at a time."""
-    if subscriber.negotiating:
+    """Subscribe to the live feeds the subscriber lacks; one renegotiation at a time (the
+    flags are set before any await: webrtcup events of two publishers run concurrently)."""
+    if subscriber.busy or subscriber.unanswered:
         subscriber.dirty = True
         return
     missing = sorted(r.live - subscriber.feeds - {user_id})
     if not missing:
         return
     streams = [{"feed": feed} for feed in missing]
+    subscriber.busy = True
     try:
         if subscriber.handle is None:
             subscriber.handle = await r.session.attach(
@@ -215,7 +235,12 @@ async def _sync(r: Room, user_id: int, subscriber: Subscriber) -> None:
         logger.exception("Janus subscription of user %s failed", user_id)
         await _close_subscriber(r.subscribers.pop(user_id, None))
         return
+    finally:
+        subscriber.busy = False
     await _offer(r, subscriber, data, jsep)
+    if subscriber.dirty and not subscriber.unanswered:  # nothing to answer: look again now
+        subscriber.dirty = False
+        await _sync(r, user_id, subscriber)
 
 
 async def _on_subscriber_event(r: Room, user_id: int, data: dict, message: dict) -> None:
@@ -224,6 +249,7 @@ async def _on_subscriber_event(r: Room, user_id: int, data: dict, message: dict)
         return
     if message["janus"] == "hangup":
         await _close_subscriber(r.subscribers.pop(user_id, None))
+        await _end_if_empty(r)
     elif message.get("jsep"):  # a publisher went: Janus offers again without its streams
         await _offer(r, subscriber, data, message["jsep"])
 
@@ -234,7 +260,7 @@ async def _offer(r: Room, subscriber: Subscriber, data: dict, jsep: dict | None)
     active = [s for s in data.get("streams", []) if s.get("active") and "feed_id" in s]
     tracks = {s["mid"]: s["feed_id"] for s in active}
     subscriber.feeds = set(tracks.values())
-    subscriber.negotiating = True
+    subscriber.unanswered += 1
     subscriber.offers += 1
     video = sorted({s["feed_id"] for s in active if s.get("type") == "video"})
     frame = {

@@ -6,6 +6,7 @@ import asyncio
 from array import array
 
 from aiortc import RTCSessionDescription
+from websockets.exceptions import ConnectionClosed
 
 from tests.calls.peers import SmallVideo, Subscriber, Tone, new_pc
 from tests.support.live import ws_connect
@@ -79,7 +80,10 @@ class Participant:
 
     async def _read(self) -> None:
         while True:
-            frame = await self.ws.recv_json(timeout=3600)
+            try:
+                frame = await self.ws.recv_json(timeout=3600)
+            except ConnectionClosed:
+                return
             if frame["type"] == "call.relay.offer":
                 sdp = await self.receiver.answer(frame)
                 await self.send({"type": "call.relay.answer", "sdp": sdp})
