@@ -181,3 +181,17 @@ ASYNC_REQUESTS = {
     "switch",
     "joinandconfigure",
 }
+
+
+async def probe(url: str) -> str:
+    """Janus's version at ``url`` if it answers ``info`` with the VideoRoom plugin loaded."""
+    try:
+        async with connect(url, subprotocols=["janus-protocol"], open_timeout=2) as ws:
+            await ws.send(json.dumps({"janus": "info", "transaction": "probe"}))
+            async with asyncio.timeout(2):
+                info = json.loads(await ws.recv())
+    except (OSError, TimeoutError, ConnectionClosed) as exc:
+        raise JanusGone(f"no answer: {type(exc).__name__}") from exc
+    if "janus.plugin.videoroom" not in info.get("plugins", {}):
+        raise JanusError(0, "VideoRoom plugin not loaded")
+    return info.get("version_string", "?")

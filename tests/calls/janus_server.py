@@ -58,7 +58,7 @@ def _libs(names) -> str:
     return ",".join(f"libjanus_{name}.so" for name in names)
 
 
-def _free_tcp_port() -> int:
+def free_tcp_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -95,7 +95,7 @@ def start_janus(folder: Path) -> JanusServer:
     binary = shutil.which("janus")
     if binary is None:
         skip_or_fail_when_missing("janus (Debian package janus) is not installed")
-    port = _free_tcp_port()
+    port = free_tcp_port()
     write_config(folder, port)
     log_path = folder / "janus.log"
     with log_path.open("wb") as log:
