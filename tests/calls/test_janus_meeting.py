@@ -128,3 +128,34 @@ async def test_a_presenter_leaving_is_offered_away_and_the_others_keep_flowing(
     finally:
         for p in people:
             await p.leave()
+
+
+async def test_four_presenters_to_twelve_listeners(janus_daphne, django_user_model):
+    """16 subscribers (the aiortc relay refuses a 9th): listeners publish nothing, as in a
+    webinar; every one of them decodes each presenter's video and hears them."""
+    people = await _meeting(django_user_model, presenters=4, attendees=12)
+    presenters = people[:4]
+    try:
+        for p in people:
+            await p.join(janus_daphne)
+            await p.subscribe()
+        for p in presenters:
+            p.tone.loud = True
+            await p.publish()
+        await wait_for(
+            lambda: all(
+                p.receiver.count(q.id) >= 10 and p.receiver.peaks.get(q.id, 0) >= HEARD
+                for p in people
+                for q in presenters
+                if q is not p
+            ),
+            timeout=60,
+            what="every presenter seen and heard by everyone",
+        )
+        assert all(
+            p.receiver.sizes[q.id] == (160, 120) for p in people for q in presenters if q is not p
+        )
+        assert not any(p.errors for p in people)
+    finally:
+        for p in people:
+            await p.leave()
