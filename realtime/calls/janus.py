@@ -55,7 +55,11 @@ class Session:
             raise JanusGone(f"cannot reach {url}: {exc}") from exc
         session = cls(url, ws)
         session._tasks.append(asyncio.ensure_future(session._read()))
-        reply = await session._request({"janus": "create"})
+        try:
+            reply = await session._request({"janus": "create"})
+        except JanusError:
+            await session.close()
+            raise
         session.id = reply["data"]["id"]
         session._tasks.append(asyncio.ensure_future(session._keepalive()))
         return session
