@@ -1,9 +1,9 @@
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -63,23 +63,14 @@ def _worker() -> str:
     return f"last heartbeat {age.total_seconds():.1f} s ago"
 
 
-def _janus() -> str:
-    """Every Janus instance by its position in SAHAKAR_JANUS_URLS (addresses stay private);
-    failing only when none answers: meetings move to the instances that do."""
-    from realtime.calls.janus import probe
+# Checks of services a feature brings (the platform imports no feature): name -> (check,
+# whether it applies now).
+_registered: dict[str, tuple[Callable[[], str], Callable[[], bool]]] = {}
 
-    async def probe_all() -> list:
-        urls = settings.SAHAKAR_JANUS_URLS
-        return await asyncio.gather(*(probe(url) for url in urls), return_exceptions=True)
 
-    results = async_to_sync(probe_all)()
-    states = [
-        f"#{n}: {'down' if isinstance(r, Exception) else 'Janus ' + r}"
-        for n, r in enumerate(results, 1)
-    ]
-    if all(isinstance(r, Exception) for r in results):
-        raise RuntimeError(f"no Janus instance answers ({', '.join(states)})")
-    return ", ".join(states)
+def register_check(name: str, check: Callable[[], str], *, when: Callable[[], bool]) -> None:
+    """``check`` returns a detail or raises; it is reported only while ``when()`` is true."""
+    _registered[name] = (check, when)
 
 
 def system_health() -> dict[str, dict]:
@@ -89,6 +80,7 @@ def system_health() -> dict[str, dict]:
         "cache": _check(_cache),
         "task_worker": _check(_worker),
     }
-    if settings.SAHAKAR_JANUS_URLS:
-        checks["janus"] = _check(_janus)
+    for name, (check, when) in _registered.items():
+        if when():
+            checks[name] = _check(check)
     return checks

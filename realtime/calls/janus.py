@@ -12,6 +12,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from asgiref.sync import async_to_sync
+from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -199,3 +201,21 @@ async def probe(url: str) -> str:
     if "janus.plugin.videoroom" not in info.get("plugins", {}):
         raise JanusError(0, "VideoRoom plugin not loaded")
     return info.get("version_string", "?")
+
+
+def health() -> str:
+    """/healthz: every instance by its position in SAHAKAR_JANUS_URLS (addresses stay
+    private), failing only when none answers: meetings move to the instances that do."""
+
+    async def probe_all() -> list:
+        urls = settings.SAHAKAR_JANUS_URLS
+        return await asyncio.gather(*(probe(url) for url in urls), return_exceptions=True)
+
+    results = async_to_sync(probe_all)()
+    states = [
+        f"#{n}: {'down' if isinstance(r, Exception) else 'Janus ' + r}"
+        for n, r in enumerate(results, 1)
+    ]
+    if all(isinstance(r, Exception) for r in results):
+        raise RuntimeError(f"no Janus instance answers ({', '.join(states)})")
+    return ", ".join(states)
