@@ -314,6 +314,8 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 SAHAKAR_STUN_URL = os.environ.get("SAHAKAR_STUN_URL", "")
 SAHAKAR_TURN_URL = os.environ.get("SAHAKAR_TURN_URL", "")
 SAHAKAR_TURN_SECRET = os.environ.get("SAHAKAR_TURN_SECRET", "")
+# Janus instances (WebSocket API, comma-separated) for large meetings; none: the aiortc relay.
+SAHAKAR_JANUS_URLS = [u for u in os.environ.get("SAHAKAR_JANUS_URLS", "").split(",") if u]
 
 # Content Security Policy (django-csp 4): no inline script without a nonce, no CDN.
 _BASE = urlsplit(SAHAKAR_BASE_URL)

@@ -1,4 +1,5 @@
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -62,10 +63,24 @@ def _worker() -> str:
     return f"last heartbeat {age.total_seconds():.1f} s ago"
 
 
+# Checks of services a feature brings (the platform imports no feature): name -> (check,
+# whether it applies now).
+_registered: dict[str, tuple[Callable[[], str], Callable[[], bool]]] = {}
+
+
+def register_check(name: str, check: Callable[[], str], *, when: Callable[[], bool]) -> None:
+    """``check`` returns a detail or raises; it is reported only while ``when()`` is true."""
+    _registered[name] = (check, when)
+
+
 def system_health() -> dict[str, dict]:
-    return {
+    checks = {
         "database": _check(_database),
         "channel_layer": _check(_channel_layer),
         "cache": _check(_cache),
         "task_worker": _check(_worker),
     }
+    for name, (check, when) in _registered.items():
+        if when():
+            checks[name] = _check(check)
+    return checks

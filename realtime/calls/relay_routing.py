@@ -19,10 +19,12 @@ import logging
 
 from aiortc.exceptions import InvalidAccessError, InvalidStateError
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from . import relay
+from . import janus_rooms, relay
+from .janus import JanusError
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,11 @@ SDP_ERRORS = (ValueError, InvalidAccessError, InvalidStateError)
 
 _inbox: str | None = None
 _inbox_lock: asyncio.Lock | None = None
+
+
+def _backend():
+    """Janus's VideoRoom when instances are configured, else the embedded aiortc relay."""
+    return janus_rooms if settings.SAHAKAR_JANUS_URLS else relay
 
 
 def _key(meeting_id: int) -> str:
@@ -108,24 +115,28 @@ async def _handle(layer, message: dict) -> None:
         await layer.send(message["reply_to"], {"type": "stream.ephemeral", "frame": out})
 
     kind = frame["type"]
+    backend = _backend()
     try:
         if kind == "call.relay.publish":
-            answer = await relay.publish(
+            answer = await backend.publish(
                 meeting_id=meeting_id, user_id=user_id, offer_sdp=frame["sdp"]
             )
             await reply({"type": "call.relay.published", "meeting": meeting_id, "sdp": answer})
         elif kind == "call.relay.subscribe":
-            await relay.subscribe(meeting_id=meeting_id, user_id=user_id, send=reply)
+            await backend.subscribe(meeting_id=meeting_id, user_id=user_id, send=reply)
         elif kind == "call.relay.answer":
-            await relay.answer(meeting_id=meeting_id, user_id=user_id, answer_sdp=frame["sdp"])
+            await backend.answer(meeting_id=meeting_id, user_id=user_id, answer_sdp=frame["sdp"])
         else:
-            await relay.leave(meeting_id=meeting_id, user_id=user_id)
+            await backend.leave(meeting_id=meeting_id, user_id=user_id)
     except relay.RelayFull:
         await reply(_error("relay_full", _("This meeting's relay is full.")))
     except relay.NoOfferPending:
         await reply(_error("bad_request", _("No relay offer is waiting for an answer.")))
     except SDP_ERRORS:
         await reply(_error("bad_request", _("The relay could not use this description.")))
+    except JanusError:
+        logger.exception("Janus refused %s for meeting %s", kind, meeting_id)
+        await reply(_error("relay_unavailable", _("The media server is not answering.")))
 
 
 def _error(code: str, detail: str) -> dict:
@@ -137,7 +148,7 @@ async def _keep_alive(inbox: str) -> None:
         await asyncio.sleep(ALIVE_EVERY)
         try:
             await cache.aset(_alive_key(inbox), True, ALIVE_TTL)
-            for meeting_id in relay.meeting_ids():
+            for meeting_id in _backend().meeting_ids():
                 await cache.aset(_key(meeting_id), inbox, OWNER_TTL)
         except Exception:  # a cache hiccup must not end the heartbeat for good
             logger.exception("Relay heartbeat failed")
