@@ -3,16 +3,12 @@
 import logging
 from urllib.parse import urlparse
 
+from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http.cookie import parse_cookie
 
 from collab.accounts.selectors import user_for_token
-
-from .batching import batched
-from .sessions import session_store, users_for_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -27,24 +23,19 @@ def _bearer(scope) -> str | None:
 
 
 class TokenOrSessionAuthMiddleware:
-    """Authenticates a websocket by `Authorization: Bearer <token>`, else by session cookie
-    (sockets arriving together share their reads: ``realtime.sessions``). Sets
-    ``scope["user"]`` and ``scope["session"]`` (the session store, not loaded)."""
+    """Authenticates a websocket by `Authorization: Bearer <token>`, else by session cookie."""
 
     def __init__(self, inner):
-        self.inner = inner
+        self.inner = AuthMiddlewareStack(inner)
+        self.bare = inner
 
     async def __call__(self, scope, receive, send):
         token = _bearer(scope)
         if token is not None:
             user = await database_sync_to_async(user_for_token)(token)
-            scope = {**scope, "user": user or AnonymousUser(), "session": None}
-            return await self.inner(scope, receive, send)
-        cookies = parse_cookie(_headers(scope).get(b"cookie", b"").decode("latin-1"))
-        key = cookies.get(settings.SESSION_COOKIE_NAME)
-        user = await batched(users_for_sessions)(key) if key else AnonymousUser()
-        session = session_store()(key) if user.is_authenticated else None
-        return await self.inner({**scope, "user": user, "session": session}, receive, send)
+            scope = {**scope, "user": user or AnonymousUser()}
+            return await self.bare(scope, receive, send)
+        return await self.inner(scope, receive, send)
 
 
 class BrowserOriginValidator:
