@@ -176,7 +176,8 @@ def main() -> None:
                     if args.verbose:
                         print("   " + "\n   ".join(r["urls"]))
                 context.close()
-            # An English page: the Khmer web font must not travel.
+            # An English page: the Khmer web font must not travel (only the 3.5 KB subset that
+            # draws the language switch's "ខ្មែរ").
             session_en = session_cookie(data_dir, "nurse", "en")[0]
             context = browser.new_context(viewport={"width": 390, "height": 844})
             context.add_cookies([{"name": "sessionid", "value": session_en, "url": base},
@@ -186,7 +187,8 @@ def main() -> None:
             page.on("request", lambda r: r.url.endswith(".woff2") and fonts.append(r.url))
             page.goto(base + "/", wait_until="networkidle")
             page.goto(base + "/chat/", wait_until="networkidle")
-            print(f"English home + chat: {len(fonts)} font requests")
+            names = sorted({url.rsplit("/", 1)[1].split(".")[0] for url in fonts})
+            print(f"English home + chat: {len(fonts)} font requests {names}")
             browser.close()
     finally:
         daphne.terminate()

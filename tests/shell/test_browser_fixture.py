@@ -32,3 +32,25 @@ def test_no_running_loop_is_left_behind_after_a_browser_test():
     # Runs after the browser tests above: Playwright must have been stopped in teardown.
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+def test_an_english_page_draws_the_word_khmer_with_the_bundled_subset(page, daphne_server, db):
+    """This machine has no Khmer system font: without the subset the switch shows boxes."""
+    user = get_user_model().objects.create_user("reader", password="x-Secret-123")
+    login_with_session(page.context, daphne_server.url, user)
+    fonts = []
+    page.on("request", lambda r: r.url.endswith(".woff2") and fonts.append(r.url))
+    page.goto(daphne_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    button = page.locator('.shell-language button[lang="km"]')
+    assert button.inner_text() == "ខ្មែរ"
+    page.evaluate("() => document.fonts.ready")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root,
+                                          "selector": '.shell-language button[lang="km"]'})
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    assert [f["familyName"] for f in used] == ["Noto Sans Khmer"], used
+    assert [u.rsplit("/", 1)[1].split(".")[0] for u in fonts] == ["NotoSansKhmer-Endonym"]
