@@ -27,10 +27,6 @@ def streams_of_users(user_ids: list[int]) -> list[set[str]]:
     return [streams[user_id] for user_id in user_ids]
 
 
-def streams_for_user(user_id: int) -> set[str]:
-    return streams_of_users([user_id])[0]
-
-
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
