@@ -15,8 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
 import django  # noqa: E402
@@ -24,16 +22,13 @@ import django  # noqa: E402
 django.setup()
 from django.conf import settings  # noqa: E402
 
+from bench.media_peers import publish_and_subscribe  # noqa: E402
 from realtime.calls import janus_rooms, relay  # noqa: E402
 from tests.calls.janus_server import start_janus  # noqa: E402
 
 SECONDS = float(os.environ.get("SECONDS", "8"))
 COUNTS = [int(n) for n in os.environ.get("COUNTS", "4,8,12").split(",")]
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _pc() -> RTCPeerConnection:
-    return RTCPeerConnection(RTCConfiguration(iceServers=[]))
 
 
 def _cpu_of(pid: int) -> float:
@@ -43,44 +38,9 @@ def _cpu_of(pid: int) -> float:
 
 
 async def run(backend, n: int, meeting_id: int, janus_pid: int | None) -> dict:
-    publisher = _pc()  # user n + 1: Janus takes feed id 0 for "pick one"
-    publisher.addTrack(VideoStreamTrack())  # 640×480 at 30 fps
-    await publisher.setLocalDescription(await publisher.createOffer())
-    answer = await backend.publish(
-        meeting_id=meeting_id, user_id=n + 1, offer_sdp=publisher.localDescription.sdp
-    )
-    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
-    frames = [0] * n
-    subs = []
-    for i in range(n):
-        pc = _pc()
-
-        def on_track(track, i=i) -> None:
-            async def count() -> None:
-                while True:
-                    try:
-                        await track.recv()
-                    except Exception:
-                        return
-                    frames[i] += 1
-
-            asyncio.ensure_future(count())
-
-        pc.on("track", on_track)
-
-        async def send(frame: dict, pc=pc, user_id=i + 1) -> None:
-            async def answer() -> None:
-                await pc.setRemoteDescription(RTCSessionDescription(frame["sdp"], "offer"))
-                await pc.setLocalDescription(await pc.createAnswer())
-                await backend.answer(
-                    meeting_id=meeting_id, user_id=user_id, answer_sdp=pc.localDescription.sdp
-                )
-
-            if frame["type"] == "call.relay.offer":
-                asyncio.ensure_future(answer())
-
-        await backend.subscribe(meeting_id=meeting_id, user_id=i + 1, send=send)
-        subs.append(pc)
+    publisher, subs, frames = await publish_and_subscribe(
+        backend, meeting_id=meeting_id, n=n, publisher_id=n + 1
+    )  # user n + 1: Janus takes feed id 0 for "pick one"
     await asyncio.sleep(4)  # connect and settle
     start = list(frames)
     own0, t0 = time.process_time(), time.monotonic()

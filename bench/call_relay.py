@@ -10,8 +10,6 @@ import statistics
 import sys
 import time
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
 import django  # noqa: E402
@@ -19,6 +17,7 @@ import django  # noqa: E402
 django.setup()
 from django.conf import settings  # noqa: E402
 
+from bench.media_peers import publish_and_subscribe  # noqa: E402
 from realtime.calls import relay  # noqa: E402
 
 settings.SAHAKAR_RELAY_VIDEO_ENCODES = 10_000  # capacity without the last-speakers gate
@@ -27,51 +26,11 @@ SECONDS = float(os.environ.get("SECONDS", "6"))
 COUNTS = [int(n) for n in os.environ.get("COUNTS", "2,4,6,8").split(",")]
 
 
-def _pc() -> RTCPeerConnection:
-    return RTCPeerConnection(RTCConfiguration(iceServers=[]))
-
-
 async def run(n: int, meeting_id: int) -> None:
     relay.MAX_SUBSCRIBERS = 10_000
-    publisher = _pc()
-    publisher.addTrack(VideoStreamTrack())  # 640×480 at 30 fps
-    await publisher.setLocalDescription(await publisher.createOffer())
-    answer = await relay.publish(
-        meeting_id=meeting_id, user_id=0, offer_sdp=publisher.localDescription.sdp
+    publisher, subs, frames = await publish_and_subscribe(
+        relay, meeting_id=meeting_id, n=n, publisher_id=0
     )
-    await publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
-    frames = [0] * n
-    subs = []
-    for i in range(n):
-        pc = _pc()
-
-        def on_track(track, i=i) -> None:
-            async def count() -> None:
-                while True:
-                    try:
-                        await track.recv()
-                    except Exception:
-                        return
-                    frames[i] += 1
-
-            asyncio.ensure_future(count())
-
-        pc.on("track", on_track)
-
-        async def send(frame: dict, pc=pc, user_id=i + 1) -> None:
-            # The relay offers; answer as call.js does (in a task: the relay awaits this).
-            async def answer() -> None:
-                await pc.setRemoteDescription(RTCSessionDescription(frame["sdp"], "offer"))
-                await pc.setLocalDescription(await pc.createAnswer())
-                await relay.answer(
-                    meeting_id=meeting_id, user_id=user_id, answer_sdp=pc.localDescription.sdp
-                )
-
-            if frame["type"] == "call.relay.offer":
-                asyncio.ensure_future(answer())
-
-        await relay.subscribe(meeting_id=meeting_id, user_id=i + 1, send=send)
-        subs.append(pc)
     await asyncio.sleep(3)  # connect and settle
     start_frames, cpu0, t0 = list(frames), time.process_time(), time.monotonic()
     await asyncio.sleep(SECONDS)
