@@ -54,3 +54,11 @@ def test_an_english_page_draws_the_word_khmer_with_the_bundled_subset(page, daph
     used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
     assert [f["familyName"] for f in used] == ["Noto Sans Khmer"], used
     assert [u.rsplit("/", 1)[1].split(".")[0] for u in fonts] == ["NotoSansKhmer-Endonym"]
+    # Other Khmer text on an English page (a name, a chat message): the full web font.
+    page.evaluate("""() => { const p = document.createElement("p"); p.id = "km-text";
+        p.textContent = "សួស្តីពិភពលោក"; document.querySelector("main").append(p);
+        return document.fonts.load("16px 'Noto Sans Khmer'", p.textContent); }""")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "#km-text"})
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    assert [f["familyName"] for f in used] == ["Noto Sans Khmer"], used
