@@ -75,17 +75,15 @@ class CheckpointReader:
             request.answer.set_result((seqs, covered))
 
 
-_readers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CheckpointReader]" = (
-    weakref.WeakKeyDictionary()
-)
+_readers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
 
 def reader(*, window: float, limit: int) -> CheckpointReader:
-    """The reader of the running event loop (Daphne runs one loop per process)."""
-    loop = asyncio.get_running_loop()
-    found = _readers.get(loop)
+    """The running event loop's reader with this window (Daphne runs one loop per process)."""
+    readers = _readers.setdefault(asyncio.get_running_loop(), {})
+    found = readers.get((window, limit))
     if found is None:
-        found = _readers[loop] = CheckpointReader(window=window, limit=limit)
+        found = readers[window, limit] = CheckpointReader(window=window, limit=limit)
     return found
 
 

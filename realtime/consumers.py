@@ -316,7 +316,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
         """
         delay = getattr(settings, "SAHAKAR_WS_CHECKPOINT_DELAY", 2.0)
         idle = getattr(settings, "SAHAKAR_WS_CHECKPOINT_IDLE", 30.0)
-        reader = checkpoints.reader(window=min(0.1, delay / 2), limit=CHECKPOINT_PAGE_SIZE)
+        after_live = checkpoints.reader(window=min(0.1, delay / 2), limit=CHECKPOINT_PAGE_SIZE)
+        # Idle sockets wait longer to share a read: at most one idle query per process per
+        # window, however many sockets are open (docs/PERFORMANCE.md, idle sockets).
+        when_idle = checkpoints.reader(window=min(1.0, idle / 10), limit=CHECKPOINT_PAGE_SIZE)
         spread = min(1.0, delay / 2)
         await asyncio.shield(self.start_task)
         while True:
@@ -326,8 +329,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 )
                 # No jitter: the members of a busy room checkpoint together, in one read.
                 await asyncio.sleep(delay)
+                reader = after_live
             except TimeoutError:
-                pass
+                reader = when_idle
             self.live_since_checkpoint.clear()
             if self.holds or self.reading.locked():
                 continue  # a resume or a join is reading the database; it moves floor itself
