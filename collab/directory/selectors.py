@@ -84,6 +84,19 @@ def who_must_act(*, role: str, unit: OrgUnit, at: datetime | None = None) -> lis
     return []
 
 
+def role_holders(*, role: str, unit: OrgUnit, at: datetime | None = None) -> list[Person]:
+    """Everyone who acts for ``role`` in ``unit`` or a unit below it at ``at`` (the acting
+    holder over the holder, active people only), by unit then title; one query."""
+    at = at or clock.now()
+    positions = (
+        Position.objects.filter(unit__path__startswith=unit.path, role_tags__contains=f" {role} ")
+        .select_related("unit", "holder", "acting_holder")
+        .order_by("unit__path", "title_en", "pk")
+    )
+    people = (_effective_person(position, at) for position in positions)
+    return list(dict.fromkeys(p for p in people if p))
+
+
 def on_call_now(*, unit: OrgUnit, at: datetime | None = None) -> QuerySet[OnCallShift]:
     at = at or clock.now()
     return (

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from collab.core.bounds import Id, StrictBody
+from collab.directory.models import Person
 from collab.directory.selectors import person_for_user
 
 from . import selectors, services
@@ -63,6 +64,11 @@ class StartIn(StrictBody):
 class DecisionIn(StrictBody):
     decision: Literal["approved", "returned", "rejected"]
     reason: str = Field("", max_length=2000, description="needed to return or reject")
+
+
+class DelegationIn(StrictBody):
+    to: str = Field(min_length=1, max_length=64, description="employee id of the new assignee")
+    note: str = Field("", max_length=2000)
 
 
 class DecisionOut(Schema):
@@ -154,6 +160,28 @@ def decide(request: HttpRequest, step_id: Id, payload: DecisionIn):
     try:
         step, counted = services.decide(person=person, step=step, decision=payload.decision,
                                         reason=payload.reason)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except services.Conflict as exc:
+        return Status(409, {"message": str(exc)})
+    except ValidationError as exc:
+        return _invalid(exc)
+    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
+            "counted": counted}
+
+
+@router.post("/steps/{step_id}/delegation",
+             response={200: DecisionOut, 409: ErrorOut, 422: dict})
+def delegate(request: HttpRequest, step_id: Id, payload: DelegationIn):
+    """Hand an open step to another holder of its role (in its unit or below). The same
+    delegation sent again changes nothing (`counted: false`)."""
+    person = _person(request)
+    step = get_object_or_404(Step, pk=step_id)
+    to = Person.objects.filter(employee_id=payload.to, active=True).first()
+    try:
+        if to is None:
+            raise ValidationError({"to": "No active person has this employee id."})
+        step, counted = services.delegate(person=person, step=step, to=to, reason=payload.note)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     except services.Conflict as exc:

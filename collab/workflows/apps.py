@@ -12,3 +12,4 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         # SpiffWorkflow logs every task's state change at INFO.
         logging.getLogger("spiff").setLevel(logging.WARNING)
+        from . import jobs  # noqa: F401  (registers the periodic job)

@@ -79,3 +79,16 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to reject or to return the request."),
     )
+
+
+class DelegateForm(forms.Form):
+    step = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    to = forms.TypedChoiceField(label=_("Hand it to"), coerce=int, choices=())
+    note = forms.CharField(
+        label=_("Note for them"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(p.pk, p.name()) for p in people]

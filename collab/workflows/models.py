@@ -157,6 +157,8 @@ class Entry(models.Model):
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned for changes")
         COMPLETED = "completed", _("Request approved")
+        DELEGATED = "delegated", _("Delegated")
+        REASSIGNED = "reassigned", _("Passed on: the assignee left")
 
     request = models.ForeignKey(
         Request, verbose_name=_("request"), on_delete=models.CASCADE, related_name="entries"
@@ -168,6 +170,10 @@ class Entry(models.Model):
     kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
     person = models.ForeignKey(
         Person, verbose_name=_("who"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to = models.ForeignKey(
+        Person, verbose_name=_("to whom"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
     reason = models.TextField(_("reason"), blank=True)

@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from collab.directory.models import OrgUnit, Person
-from collab.directory.selectors import units_of_person
+from collab.directory.selectors import role_holders, units_of_person
 
 from .models import Definition, Entry, Request, Step, Version
 
@@ -57,12 +57,15 @@ def requests_of(*, person: Person) -> QuerySet[Request]:
 
 
 def can_view(*, person: Person | None, request: Request) -> bool:
-    """The requester, and whoever was asked to act on one of its steps."""
+    """The requester, whoever was asked to act on one of its steps, and whoever acted on it
+    (a step they handed on included)."""
     if person is None:
         return False
-    return request.requester_id == person.pk or request.steps.filter(
-        Q(assignees=person) | Q(decided_by=person)
-    ).exists()
+    return (
+        request.requester_id == person.pk
+        or request.steps.filter(Q(assignees=person) | Q(decided_by=person)).exists()
+        or request.entries.filter(person=person).exists()
+    )
 
 
 def open_steps_for(*, person: Person | None, request: Request) -> list[Step]:
@@ -72,8 +75,19 @@ def open_steps_for(*, person: Person | None, request: Request) -> list[Step]:
 
 
 def timeline(*, request: Request) -> QuerySet[Entry]:
-    return request.entries.select_related("person", "step").order_by("at", "pk")
+    return request.entries.select_related("person", "step", "to").order_by("at", "pk")
 
 
 def steps_of(*, request: Request) -> QuerySet[Step]:
     return request.steps.select_related("unit", "decided_by").prefetch_related("assignees")
+
+
+def delegates(*, step: Step) -> list[Person]:
+    """Who an assignee may hand ``step`` to: the other holders of its role in its unit or
+    below (docs/workflows.md, "Delegation")."""
+    current = set(step.assignees.values_list("pk", flat=True))
+    return [p for p in role_holders(role=step.role, unit=step.unit) if p.pk not in current]
+
+
+def steps_with_inactive_assignees() -> QuerySet[Step]:
+    return Step.objects.filter(status=Step.Status.OPEN, assignees__active=False).distinct()

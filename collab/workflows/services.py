@@ -1,8 +1,10 @@
-"""Writes of workflow requests: start, decide, resubmit; and publishing a definition version.
+"""Writes of workflow requests: start, decide, delegate, resubmit, pass on the steps of people
+who left; and publishing a definition version.
 
 Each write runs in one transaction with the request row locked, and tells the people who
 must act (or the requester) through ``notifications.emit`` in that transaction."""
 
+import logging
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +21,7 @@ from . import engine, selectors
 from .forms import as_json, check_fields, request_form
 from .models import Definition, Entry, Request, Step, Version
 
+logger = logging.getLogger(__name__)
 DECISIONS = (Step.Status.APPROVED, Step.Status.RETURNED, Step.Status.REJECTED)
 
 
@@ -52,9 +55,9 @@ def _url(request: Request) -> str:
 
 
 def _entry(request: Request, kind: str, at, person: Person | None = None, step=None,
-           reason: str = "") -> Entry:
+           reason: str = "", to: Person | None = None) -> Entry:
     return Entry.objects.create(request=request, kind=kind, person=person, step=step,
-                                reason=reason, at=at)
+                                reason=reason, at=at, to=to)
 
 
 def _open_step(request: Request, task, at) -> None:
@@ -73,14 +76,18 @@ def _open_step(request: Request, task, at) -> None:
         status=Step.Status.OPEN, opened_at=at,
     )
     step.assignees.set(people)
-    definition = request.version.definition
+    _tell_assignees(request, step, people, key="opened")
+
+
+def _tell_assignees(request: Request, step: Step, people: list[Person], *, key: str) -> None:
     emit(
         event_type="workflow.step_opened",
-        event_key=f"workflow-step:{step.pk}:opened",
-        org_unit=unit,
+        event_key=f"workflow-step:{step.pk}:{key}",
+        org_unit=step.unit,
         people=people,
         message=Text(_("%(definition)s from %(requester)s is waiting for you"),
-                     definition=definition.name, requester=request.requester.name),
+                     definition=request.version.definition.name,
+                     requester=request.requester.name),
         url=_url(request),
     )
 
@@ -129,6 +136,13 @@ def start_request(*, person: Person, definition: Definition, data: Mapping) -> R
     return request
 
 
+def _locked(step: Step) -> tuple[Request, Step]:
+    request = Request.objects.select_for_update().select_related(
+        "version__definition", "unit", "requester"
+    ).get(pk=step.request_id)
+    return request, Step.objects.select_related("unit").get(pk=step.pk)
+
+
 def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tuple[Step, bool]:
     """Record ``person``'s decision on ``step``. Returns (step, counted): the same decision
     by the same person sent again is not counted twice; another one after it → Conflict."""
@@ -136,10 +150,7 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
         raise ValidationError({"decision": _("Choose approve, reject or return.")})
     reason = reason.strip()
     with transaction.atomic():
-        request = Request.objects.select_for_update().select_related(
-            "version__definition", "unit", "requester"
-        ).get(pk=step.request_id)
-        step = Step.objects.get(pk=step.pk)
+        request, step = _locked(step)
         if not step.assignees.filter(pk=person.pk).exists():
             raise PermissionDenied("This step is not yours to decide.")
         if step.status != Step.Status.OPEN:
@@ -164,6 +175,70 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
                             if decision == Step.Status.REJECTED
                             else _("Your %(definition)s was returned for changes"))
     return step, True
+
+
+def delegate(*, person: Person, step: Step, to: Person, reason: str = "") -> tuple[Step, bool]:
+    """``person`` hands their open ``step`` to ``to``, another holder of the step's role
+    (``selectors.delegates``); ``to`` becomes its only assignee and is told. The same
+    delegation sent again is not counted twice."""
+    reason = reason.strip()
+    with transaction.atomic():
+        request, step = _locked(step)
+        assignees = set(step.assignees.values_list("pk", flat=True))
+        if assignees == {to.pk} and request.entries.filter(
+            kind=Entry.Kind.DELEGATED, step=step, person=person, to=to
+        ).exists():
+            return step, False
+        if person.pk not in assignees:
+            raise PermissionDenied("This step is not yours to decide.")
+        if step.status != Step.Status.OPEN:
+            raise Conflict("This step was already decided.")
+        if to.pk not in {p.pk for p in selectors.delegates(step=step)}:
+            raise ValidationError({"to": _(
+                "%(person)s does not hold the role this step needs, so it cannot be handed "
+                "to them.") % {"person": to.name()}})
+        step.assignees.set([to])
+        entry = _entry(request, Entry.Kind.DELEGATED, now(), person=person, step=step,
+                       reason=reason, to=to)
+        _tell_assignees(request, step, [to], key=f"delegated:{entry.pk}")
+    return step, True
+
+
+def pass_on_steps_of_people_who_left() -> int:
+    """Open steps whose assignees were deactivated go to whoever else was asked, or else to
+    who must act now (the acting holder, or up the tree); the requester is told. Returns
+    how many steps changed."""
+    changed = 0
+    for step in list(selectors.steps_with_inactive_assignees()):
+        with transaction.atomic():
+            request, step = _locked(step)
+            if step.status != Step.Status.OPEN:
+                continue
+            gone = list(step.assignees.filter(active=False))
+            if not gone:
+                continue
+            staying = list(step.assignees.filter(active=True))
+            people = staying or who_must_act(role=step.role, unit=step.unit)
+            at = now()
+            for person in gone:
+                entry = _entry(request, Entry.Kind.REASSIGNED, at, person=person, step=step,
+                               to=people[0] if len(people) == 1 else None)
+            if not people:
+                logger.warning("Nobody can act on workflow step %s any more", step.pk)
+                step.assignees.remove(*gone)
+                _tell_requester(request, entry, _(
+                    "Nobody in the directory can act on your %(definition)s any more; "
+                    "ask your unit's administrator."))
+                changed += 1
+                continue
+            step.assignees.set(people)
+            if not staying:
+                _tell_assignees(request, step, people, key=f"passed:{entry.pk}")
+            _tell_requester(request, entry, _(
+                "A step of your %(definition)s moved to someone else: the person who had "
+                "it left."))
+            changed += 1
+    return changed
 
 
 def resubmit(*, person: Person, request: Request, data: Mapping) -> Request:

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from collab.core import formatting
+from collab.directory.models import Person
 from collab.directory.selectors import person_for_user
 
 from . import selectors, services
-from .forms import DecisionForm, request_form
+from .forms import DecisionForm, DelegateForm, request_form
 from .models import Definition, Request, Step
 
 
@@ -88,6 +89,8 @@ def _act(request: HttpRequest, person, wf_request: Request):
             else:
                 messages.success(request, _("Request sent again."))
                 return redirect("workflows:request", wf_request.pk), decision, resubmit
+    if request.POST.get("action") == "delegate":
+        return _delegate(request, person, wf_request), decision, resubmit
     if decision.is_bound and decision.is_valid():
         step = get_object_or_404(Step, pk=decision.cleaned_data["step"], request=wf_request)
         try:
@@ -101,6 +104,30 @@ def _act(request: HttpRequest, person, wf_request: Request):
             messages.success(request, _("Decision saved."))
             return redirect("workflows:request", wf_request.pk), decision, resubmit
     return None, decision, resubmit
+
+
+def _delegate(request: HttpRequest, person, wf_request: Request) -> HttpResponse:
+    try:
+        step_id = DelegateForm.base_fields["step"].clean(request.POST.get("step"))
+    except ValidationError as exc:
+        raise Http404 from exc
+    step = get_object_or_404(Step, pk=step_id, request=wf_request)
+    form = DelegateForm(request.POST, people=selectors.delegates(step=step))
+    if form.is_valid():
+        to = get_object_or_404(Person, pk=form.cleaned_data["to"])
+        try:
+            services.delegate(person=person, step=step, to=to, reason=form.cleaned_data["note"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except services.Conflict:
+            form.add_error(None, _("This step was already decided."))
+        else:
+            messages.success(request, _("Handed to %(person)s, who has been told.")
+                             % {"person": to.name()})
+            return redirect("workflows:request", wf_request.pk)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("workflows:request", wf_request.pk)
 
 
 def _shown(field, value):
@@ -132,6 +159,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": [(f.label, _shown(f, wf_request.data.get(k, ""))) for k, f in fields.items()],
         "steps": selectors.steps_of(request=wf_request),
         "timeline": selectors.timeline(request=wf_request),
-        "my_steps": selectors.open_steps_for(person=person, request=wf_request),
+        "my_steps": [
+            (step, DelegateForm(initial={"step": step.pk}, people=people))
+            for step in selectors.open_steps_for(person=person, request=wf_request)
+            for people in [selectors.delegates(step=step)]
+        ],
         "decision_form": decision, "resubmit_form": resubmit,
     }, status=422 if failed else 200)

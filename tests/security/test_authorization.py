@@ -189,6 +189,7 @@ API = {
     "GET /workflows/inbox":                            "ok ok ok ok ok 403 401 visit",
     "POST /workflows/requests":                        "422 422 422 422 422 422 401 visit",
     "POST /workflows/steps/{step_id}/decision":        "422 422 422 422 422 422 401 visit",
+    "POST /workflows/steps/{step_id}/delegation":      "422 422 422 422 422 422 401 visit",
 }
 
 
