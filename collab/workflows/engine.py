@@ -91,6 +91,11 @@ def open_tasks(workflow: BpmnWorkflow) -> list:
     return workflow.get_tasks(state=TaskState.READY, manual=True)
 
 
+def any_of(workflow: BpmnWorkflow, task_id: UUID) -> str:
+    """The "any one approves" group of a user task ('' when every branch must approve)."""
+    return properties(workflow.get_task_from_id(task_id).task_spec).get("any_of", "")
+
+
 def complete(workflow: BpmnWorkflow, task_id: UUID, data: dict) -> None:
     task = workflow.get_task_from_id(task_id)
     task.data.update(data)

@@ -136,6 +136,15 @@ def start_request(*, person: Person, definition: Definition, data: Mapping) -> R
     return request
 
 
+def _close_group(request: Request, workflow, approved: Step, group: str, at) -> None:
+    """One approval in an "any one" group settles the group's other open steps."""
+    for other in request.steps.filter(status=Step.Status.OPEN).exclude(pk=approved.pk):
+        if engine.any_of(workflow, other.task_id) == group:
+            engine.complete(workflow, other.task_id, {f"{other.task_name}_decision": "not_needed"})
+            other.status, other.decided_at = Step.Status.CANCELLED, at
+            other.save(update_fields=["status", "decided_at"])
+
+
 def _locked(step: Step) -> tuple[Request, Step]:
     request = Request.objects.select_for_update().select_related(
         "version__definition", "unit", "requester"
@@ -165,7 +174,10 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
         entry = _entry(request, decision, at, person=person, step=step, reason=reason)
         if decision == Step.Status.APPROVED:
             workflow = engine.load(request.engine_state)
+            group = engine.any_of(workflow, step.task_id)
             engine.complete(workflow, step.task_id, {f"{step.task_name}_decision": decision})
+            if group:
+                _close_group(request, workflow, step, group, at)
             _advance(request, workflow, at)
         else:
             request.steps.filter(status=Step.Status.OPEN).update(status=Step.Status.CANCELLED)
