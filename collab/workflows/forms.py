@@ -92,3 +92,10 @@ class DelegateForm(forms.Form):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(p.pk, p.name()) for p in people]
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mention someone taking part with @ and their login, e.g. @nurse."),
+    )

@@ -159,6 +159,7 @@ class Entry(models.Model):
         COMPLETED = "completed", _("Request approved")
         DELEGATED = "delegated", _("Delegated")
         REASSIGNED = "reassigned", _("Passed on: the assignee left")
+        COMMENTED = "commented", _("Comment")
 
     request = models.ForeignKey(
         Request, verbose_name=_("request"), on_delete=models.CASCADE, related_name="entries"

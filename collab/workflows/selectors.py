@@ -91,3 +91,11 @@ def delegates(*, step: Step) -> list[Person]:
 
 def steps_with_inactive_assignees() -> QuerySet[Step]:
     return Step.objects.filter(status=Step.Status.OPEN, assignees__active=False).distinct()
+
+
+def participants(*, request: Request) -> list[Person]:
+    """The requester, everyone asked to act on a step, and everyone who acted on it."""
+    ids = {request.requester_id}
+    ids |= set(request.steps.values_list("assignees", flat=True))
+    ids |= set(request.entries.values_list("person", flat=True))
+    return list(Person.objects.filter(pk__in=ids - {None}, active=True).select_related("user"))

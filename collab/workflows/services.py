@@ -5,6 +5,7 @@ Each write runs in one transaction with the request row locked, and tells the pe
 must act (or the requester) through ``notifications.emit`` in that transaction."""
 
 import logging
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -251,6 +252,41 @@ def pass_on_steps_of_people_who_left() -> int:
                 "it left."))
             changed += 1
     return changed
+
+
+MENTION = re.compile(r"@([\w.@+-]+)")
+
+
+def comment(*, person: Person, request: Request, text: str) -> Entry:
+    """A comment on the request's timeline. Everyone taking part is told; ``@login``
+    mentions must name someone taking part (else nothing is written)."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write something first.")})
+    if not selectors.can_view(person=person, request=request):
+        raise PermissionDenied("This request is not yours to comment on.")
+    people = {p.user.username.lower(): p for p in selectors.participants(request=request)
+              if p.user_id}
+    unknown = sorted({m for m in MENTION.findall(text) if m.lower() not in people})
+    if unknown:
+        raise ValidationError({"text": _(
+            "%(names)s cannot see this request: only the people taking part in it can be "
+            "mentioned.") % {"names": ", ".join(f"@{name}" for name in unknown)}})
+    with transaction.atomic():
+        request = Request.objects.select_for_update().select_related(
+            "version__definition", "unit").get(pk=request.pk)
+        entry = _entry(request, Entry.Kind.COMMENTED, now(), person=person, reason=text)
+        emit(
+            event_type="workflow.comment",
+            event_key=f"workflow-entry:{entry.pk}",
+            org_unit=request.unit,
+            people=[p for p in people.values() if p.pk != person.pk],
+            message=Text(_("%(person)s commented on %(definition)s #%(number)s"),
+                         person=person.name, definition=request.version.definition.name,
+                         number=request.pk),
+            url=_url(request),
+        )
+    return entry
 
 
 def resubmit(*, person: Person, request: Request, data: Mapping) -> Request:

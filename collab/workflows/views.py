@@ -13,7 +13,7 @@ from collab.directory.models import Person
 from collab.directory.selectors import person_for_user
 
 from . import selectors, services
-from .forms import DecisionForm, DelegateForm, request_form
+from .forms import CommentForm, DecisionForm, DelegateForm, request_form
 from .models import Definition, Request, Step
 
 
@@ -73,13 +73,16 @@ def start(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _act(request: HttpRequest, person, wf_request: Request):
-    """Handle a POST on the request page: (response or None, decision form, resubmit form)."""
+    """Handle a POST on the request page: (response or None, the page's forms)."""
     decision = DecisionForm(request.POST if "decision" in request.POST else None)
+    comment = CommentForm(request.POST if request.POST.get("action") == "comment" else None)
+    forms_ = {"decision_form": decision, "comment_form": comment, "resubmit_form": None}
     resubmit = None
     if wf_request.status == Request.Status.RETURNED and wf_request.requester_id == person.pk:
         is_resubmit = request.POST.get("action") == "resubmit"
-        resubmit = request_form(wf_request.version.form, data=request.POST if is_resubmit
-                                else None, initial=wf_request.data)
+        resubmit = forms_["resubmit_form"] = request_form(
+            wf_request.version.form, data=request.POST if is_resubmit else None,
+            initial=wf_request.data)
         if is_resubmit:
             try:
                 services.resubmit(person=person, request=wf_request, data=request.POST)
@@ -88,9 +91,11 @@ def _act(request: HttpRequest, person, wf_request: Request):
                 _add_errors(resubmit, exc)
             else:
                 messages.success(request, _("Request sent again."))
-                return redirect("workflows:request", wf_request.pk), decision, resubmit
+                return redirect("workflows:request", wf_request.pk), forms_
+    if comment.is_bound:
+        return _comment(person, wf_request, comment), forms_
     if request.POST.get("action") == "delegate":
-        return _delegate(request, person, wf_request), decision, resubmit
+        return _delegate(request, person, wf_request), forms_
     if decision.is_bound and decision.is_valid():
         step = get_object_or_404(Step, pk=decision.cleaned_data["step"], request=wf_request)
         try:
@@ -102,8 +107,19 @@ def _act(request: HttpRequest, person, wf_request: Request):
             decision.add_error(None, _("This step was already decided."))
         else:
             messages.success(request, _("Decision saved."))
-            return redirect("workflows:request", wf_request.pk), decision, resubmit
-    return None, decision, resubmit
+            return redirect("workflows:request", wf_request.pk), forms_
+    return None, forms_
+
+
+def _comment(person, wf_request: Request, form: CommentForm) -> HttpResponse | None:
+    if form.is_valid():
+        try:
+            services.comment(person=person, request=wf_request, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("workflows:request", wf_request.pk)
+    return None
 
 
 def _delegate(request: HttpRequest, person, wf_request: Request) -> HttpResponse:
@@ -149,10 +165,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not selectors.can_view(person=person, request=wf_request):
         raise Http404
-    response, decision, resubmit = _act(request, person, wf_request)
+    response, forms_ = _act(request, person, wf_request)
     if response:
         return response
-    failed = request.method == "POST" and (decision.errors or (resubmit and resubmit.errors))
+    failed = request.method == "POST" and any(f and f.errors for f in forms_.values())
     fields = request_form(wf_request.version.form).fields
     return render(request, "workflows/request.html", {
         "wf_request": wf_request,
@@ -164,5 +180,5 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for step in selectors.open_steps_for(person=person, request=wf_request)
             for people in [selectors.delegates(step=step)]
         ],
-        "decision_form": decision, "resubmit_form": resubmit,
+        **forms_,
     }, status=422 if failed else 200)
