@@ -273,3 +273,10 @@ def test_the_demo_referral_reaches_the_next_paediatrician_by_email_and_the_direc
     assert _inbox(n) == ["doctor", "manager"] and step["fallback"] == "unit_head"
     deliver_due(worker="test")
     assert nxt.email in {m["To"] for m in smtp.mailbox.wait_for(3)}
+    clock.set_offset(30 * 60)
+    while escalate_due():
+        pass
+    step2, step3 = _steps(n)[1:]
+    assert [t["outcome"] for t in step2["tried"]] == ["already notified"]
+    assert (step3["tried"][0]["target"], step3["tried"][0]["outcome"]) == (
+        "parent_unit_head", "email")  # the department's head: no login in the demo
