@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import (
     Delivery,
     DeliveryAttempt,
@@ -41,9 +43,14 @@ class NotificationAdmin(admin.ModelAdmin):
                     "next_escalation_at"]
     list_filter = ["event_type", "urgency", "requires_ack"]
     search_fields = ["event_key", "event_type"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    readonly_fields = [*(f.name for f in Notification._meta.fields), "history"]
     inlines = [RecipientInline]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("Who was notified"))
+    def history(self, obj: Notification) -> str:
+        return render_to_string("notifications/history_rows.html",
+                                {"rows": selectors.history(obj)})
 
 
 class AttemptInline(admin.TabularInline):

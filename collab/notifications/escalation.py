@@ -1,5 +1,6 @@
 """The escalation ladder, fired by the worker on the suite clock."""
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -7,44 +8,21 @@ from django.db import transaction
 from collab.core.clock import now
 
 from . import routing
-from .models import EscalationTarget, Notification
-from .services import add_recipient, email_person
+from .models import CAN_ACT, EscalationTarget, Notification
+from .services import reach
+
+logger = logging.getLogger(__name__)
 
 FALLBACK_TARGETS = (EscalationTarget.UNIT_HEAD, EscalationTarget.PARENT_UNIT_HEAD)
 
 
 def _reach(notification: Notification, target: str, *, reason: str, at, tried: list) -> list:
-    """Add the target's people: in the suite when they have a login, else by email when they
-    have an address. Records each person tried; returns the users added in the suite."""
-    notified_people = {r["person"] for r in notification.recipients}
-    notified_users = set(notification.inbox_entries.values_list("user_id", flat=True))
     people = routing.escalation_recipients(
         target=target, unit=notification.org_unit, specialty=notification.specialty, at=at,
-        exclude_person_ids=notified_people,
+        exclude_person_ids={r["person"] for r in notification.recipients},
     )
-    added = []
-    for person in people:
-        user = person.user
-        if user is not None and user.is_active and user.pk in notified_users:
-            outcome = "already notified"
-        elif user is not None and user.is_active and person.active:
-            add_recipient(notification=notification, user=user, reason=reason, at=at)
-            notified_users.add(user.pk)
-            added.append(user.pk)
-            outcome = "in_app"
-        elif person.email:
-            email_person(notification=notification, person=person, at=at)
-            outcome = "email"
-        else:
-            outcome = "unreachable"
-        if outcome in ("in_app", "email"):
-            notification.recipients.append(
-                {"person": person.pk, "user": user.pk if outcome == "in_app" else None,
-                 "reason": reason}
-            )
-        tried.append({"target": target, "person": person.pk, "name": str(person),
-                      "outcome": outcome})
-    return added
+    return reach(notification, [(p, reason) for p in people], target=target, at=at,
+                 tried=tried)
 
 
 def escalate_due(*, limit: int = 100) -> int:
@@ -75,16 +53,23 @@ def fire_next_step(*, notification_id: int) -> bool:
         tried: list[dict] = []
         added = _reach(notification, step["target"], reason=reason, at=at, tried=tried)
         fallback = None
-        if not any(t["outcome"] in ("in_app", "already notified") for t in tried):
+        if not any(t["outcome"] in CAN_ACT for t in tried):
             # Nobody of this step can act in the suite: the next people the ladder names
             # (then the unit head, then the parent unit's head) are added now.
             later = [s["target"] for s in notification.escalation_policy[index + 1:]]
-            for target in [*later, *FALLBACK_TARGETS]:
+            for target in dict.fromkeys([*later, *FALLBACK_TARGETS]):
+                if target == step["target"]:
+                    continue
                 added = _reach(notification, target, reason=f"{reason}:fallback", at=at,
                                tried=tried)
                 if added:
                     fallback = target
                     break
+        if not any(t["outcome"] in CAN_ACT for t in tried):
+            logger.warning(
+                "escalation step %s of notification %s (%s) reaches nobody in the suite: %s",
+                index + 1, notification.pk, notification.event_type, tried or "nobody resolved",
+            )
         notification.escalation_log.append({
             "step": index + 1,
             "target": step["target"],

@@ -26,6 +26,19 @@ class EscalationTarget(models.TextChoices):
     PARENT_UNIT_HEAD = "parent_unit_head", _("Parent unit head")
 
 
+class Reach(models.TextChoices):
+    """How a person was tried, at creation or by an escalation step (the history)."""
+
+    IN_APP = "in_app", _("in the suite")
+    EMAIL = "email", _("by email (no login)")
+    ALREADY_NOTIFIED = "already notified", _("already notified")
+    ALREADY_EMAILED = "already emailed", _("already emailed")
+    UNREACHABLE = "unreachable", _("unreachable (no login, no email)")
+
+
+CAN_ACT = {Reach.IN_APP, Reach.ALREADY_NOTIFIED}  # in the suite, so able to acknowledge
+
+
 CONDITION_KEYS = {"urgency_in", "unit_kind_in", "specialty_in"}
 EVENT_SPECIALTY = "*"
 
@@ -174,7 +187,8 @@ class Notification(models.Model):
     specialty = models.CharField(max_length=64, blank=True)
     recipients = models.JSONField(_("resolved recipients"), default=list)
     escalation_policy = models.JSONField(_("escalation policy"), default=list)
-    escalation_log = models.JSONField(_("escalation log"), default=list, blank=True)
+    # The history: who was tried and how, first at creation (step 0), then at each step.
+    escalation_log = models.JSONField(_("history"), default=list, blank=True)
     next_step = models.PositiveSmallIntegerField(default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
     requires_ack = models.BooleanField(_("needs acknowledgement"), default=False)

@@ -1,6 +1,17 @@
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
-from .models import Notification, Preference, Recipient, Urgency, UserSettings
+from .models import (
+    CAN_ACT,
+    EscalationTarget,
+    Notification,
+    Preference,
+    Reach,
+    Recipient,
+    Urgency,
+    UserSettings,
+)
 
 
 def unread_count(user) -> int:
@@ -84,3 +95,28 @@ def delivery_modes(
 
 def user_settings(user) -> UserSettings | None:
     return UserSettings.objects.filter(user=user).first()
+
+
+
+def history(notification: Notification) -> list[dict]:
+    """Who was tried and how, at creation and at each escalation step (for the history
+    page and the admin): labels in the active language."""
+    targets, outcomes = dict(EscalationTarget.choices), dict(Reach.choices)
+    rows = []
+    for entry in notification.escalation_log:
+        step, tried = entry["step"], entry.get("tried", [])
+        rows.append({
+            "at": parse_datetime(entry["fired_at"]),
+            "what": (_("Escalation step %(n)s: %(target)s")
+                     % {"n": step, "target": targets.get(entry["target"], entry["target"])}
+                     if step else _("Created")),
+            "fallback": targets.get(entry.get("fallback") or "", ""),
+            "tried": [
+                {"name": t["name"], "outcome": outcomes.get(t["outcome"], t["outcome"]),
+                 "target": targets.get(t["target"], "") if t["target"] != entry["target"]
+                 else ""}
+                for t in tried
+            ],
+            "nobody": not any(t["outcome"] in CAN_ACT for t in tried),
+        })
+    return rows

@@ -21,6 +21,7 @@ roll back with the caller's write. The worker sends the emails (see ``delivery``
 """
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -44,6 +45,7 @@ from .models import (
     Delivery,
     DeliveryAttempt,
     Notification,
+    Reach,
     Recipient,
     Rule,
     Urgency,
@@ -51,7 +53,10 @@ from .models import (
 )
 from .selectors import delivery_modes, unread_count, user_settings
 
+logger = logging.getLogger(__name__)
+
 DIRECT_CHANNELS = ["in_app", "email"]
+
 ACK_LINK_MAX_AGE = timedelta(days=7)
 
 
@@ -156,18 +161,13 @@ def _create(
         return None
     requires_ack = urgency in NEEDS_ACK
     policy = (policy or list(DEFAULT_LADDER)) if requires_ack else []
-    users = _users(recipients)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 dedupe_key=dedupe_key, event_type=event_type, event_key=event_key, rule=rule,
                 org_unit=org_unit, urgency=urgency, message_en=message.get("en", ""),
                 message_km=message.get("km") or message.get("en", ""), url=url,
-                channels=list(channels), specialty=specialty,
-                recipients=[
-                    {"person": p.pk, "user": p.user_id, "reason": reason}
-                    for p, reason in _unique(recipients)
-                ],
+                channels=list(channels), specialty=specialty, recipients=[],
                 escalation_policy=policy, requires_ack=requires_ack,
                 next_escalation_at=at + timedelta(minutes=policy[0]["after_minutes"])
                 if policy else None,
@@ -175,9 +175,56 @@ def _create(
             )
     except IntegrityError:
         return None  # the same event submitted concurrently: the other copy won
-    for user, reason in users:
-        add_recipient(notification=notification, user=user, reason=reason, at=at)
+    tried: list[dict] = []
+    users = reach(notification, list(_unique(recipients)), target="", at=at, tried=tried,
+                  email="email" in notification.channels)
+    notification.escalation_log = [
+        {"step": 0, "target": "", "fired_at": at.isoformat(), "users": users, "tried": tried,
+         "fallback": None}
+    ]
+    if not users:
+        logger.warning("notification %s (%s) reaches nobody in the suite: %s",
+                       notification.pk, event_type, tried or "nobody resolved")
+        if policy:  # nobody can acknowledge it: the ladder starts now, not in minutes
+            notification.next_escalation_at = at
+    notification.save(update_fields=["recipients", "escalation_log", "next_escalation_at"])
     return notification
+
+
+def reach(notification: Notification, people, *, target: str, at, tried: list,
+          email: bool = True) -> list[int]:
+    """Add ``people`` ((person, reason) pairs) to the notification: in the suite when they
+    have an active login, else by email (no acknowledgement link) when they have an address.
+    Appends to ``tried`` how each was reached; returns the users added in the suite. The
+    caller saves ``notification.recipients``."""
+    known = {r["person"]: r["user"] for r in notification.recipients}
+    in_suite = set(notification.inbox_entries.values_list("user_id", flat=True))
+    added = []
+    for person, reason in people:
+        user = person.user
+        can_log_in = user is not None and user.is_active and person.active
+        if can_log_in and user.pk in in_suite:
+            outcome = Reach.ALREADY_NOTIFIED
+        elif person.pk in known:
+            outcome = Reach.ALREADY_EMAILED
+        elif can_log_in:
+            add_recipient(notification=notification, user=user, reason=reason, at=at)
+            in_suite.add(user.pk)
+            added.append(user.pk)
+            outcome = Reach.IN_APP
+        elif email and person.email:
+            email_person(notification=notification, person=person, at=at)
+            outcome = Reach.EMAIL
+        else:
+            outcome = Reach.UNREACHABLE
+        if person.pk not in known:
+            known[person.pk] = user.pk if outcome == Reach.IN_APP else None
+            notification.recipients.append(
+                {"person": person.pk, "user": known[person.pk], "reason": reason}
+            )
+        tried.append({"target": target, "person": person.pk, "name": str(person),
+                      "outcome": str(outcome)})
+    return added
 
 
 def _unique(recipients):
@@ -186,17 +233,6 @@ def _unique(recipients):
         if person.pk not in seen:
             seen.add(person.pk)
             yield person, reason
-
-
-def _users(recipients) -> list[tuple]:
-    users, seen = [], set()
-    for person, reason in _unique(recipients):
-        user = person.user
-        if user is None or not user.is_active or not person.active or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        users.append((user, reason))
-    return users
 
 
 def idempotency_key(*, notification: Notification, user_id: int, channel: str) -> str:

@@ -60,6 +60,16 @@ def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 
 @login_required
+def history(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Who was tried and how; for the notification's recipients (the admin shows it too)."""
+    notification = _entry_or_404(request, notification_id).notification
+    return render(request, "notifications/history.html", {
+        "message": notification.message(get_language() or "en"),
+        "rows": selectors.history(notification),
+    })
+
+
+@login_required
 @require_POST
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     _entry_or_404(request, notification_id)

@@ -41,7 +41,7 @@ def test_the_ladder_fires_in_order_on_the_clock():
     escalate_due()
     assert _inbox(n) == ["oncall", "backup", "head", "odhead"]  # the parent unit's head
     n.refresh_from_db()
-    assert [s["step"] for s in n.escalation_log] == [1, 2, 3]
+    assert [s["step"] for s in n.escalation_log] == [0, 1, 2, 3]
     assert n.next_escalation_at is None
     assert escalate_due() == 0
 
@@ -54,7 +54,7 @@ def test_a_late_worker_fires_each_step_once():
     while escalate_due():
         pass
     n.refresh_from_db()
-    assert [s["step"] for s in n.escalation_log] == [1, 2, 3]
+    assert [s["step"] for s in n.escalation_log] == [0, 1, 2, 3]
 
 
 def test_acknowledgement_stops_the_escalation():
@@ -100,6 +100,6 @@ def test_escalation_is_recorded_with_its_due_and_fired_times():
     clock.set_offset(5 * 60 + 2)
     escalate_due()
     n.refresh_from_db()
-    [entry] = n.escalation_log
+    [_created, entry] = n.escalation_log
     assert entry["due_at"] == (n.created_at + timedelta(minutes=5)).isoformat()
     assert entry["fired_at"] >= entry["due_at"]

@@ -54,6 +54,7 @@ HTML = {
     "notifications:settings":                "ok ok ok ok ok ok login visit",
     "notifications:open":                    "404 404 redirect 404 404 404 login visit",
     "notifications:ack_link":                "ok ok ok ok ok ok ok visit",
+    "notifications:history":                 "404 404 ok 404 404 404 login visit",
     "health:referrals":                      "ok ok ok ok ok ok login visit",
     "health:referral_new":                   "ok ok ok ok ok ok login visit",
     "health:referral":                       "ok ok ok ok ok 404 login visit",
