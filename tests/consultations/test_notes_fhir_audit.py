@@ -1,5 +1,8 @@
 """SOAP notes with amendment history, FHIR export, audit of every read, recording consent."""
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +13,7 @@ from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
 from collab.consultations import selectors, services
+from collab.consultations.fhir import consultation_bundle
 from collab.consultations.models import Appointment, ConsultationNote, NoteRevision
 from collab.health.models import AuditEntry
 from tests.health.fhir_refs import resolve_all
@@ -96,6 +100,39 @@ def test_fhir_export_validates_and_is_audited(appointment, doctor):
 
     exports = AuditEntry.objects.filter(user=doctor.user, action="export")
     assert {e.content_type.model for e in exports} == {"patient", "consultationnote"}
+
+
+def _full_urls(bundle: dict) -> dict[str, str]:
+    resolve_all(bundle)
+    return {e["resource"]["resourceType"]: e["fullUrl"] for e in bundle["entry"]}
+
+
+def test_a_record_has_the_same_full_url_in_every_export(appointment, doctor, patient):
+    """UUID 5 of the record: a receiver that got the patient in a referral links the same
+    patient in a consultation, and a second visit is a new Appointment of the same Patient."""
+    from collab.directory.models import OrgUnit
+    from collab.health.fhir import referral_bundle
+    from collab.health.models import Referral
+
+    centre = OrgUnit.objects.create(code="HC1", kind="health_centre", name_en="Centre",
+                                    name_km="មណ្ឌលសុខភាព")
+    referral = Referral.objects.create(
+        patient=patient, from_unit=centre, to_unit=centre, specialty="paediatrics",
+        reason="Fever", referred_by=doctor.user,
+        created_at=appointment.scheduled_for, updated_at=appointment.scheduled_for,
+    )
+    second = services.book_appointment(
+        booked_by=doctor.user, health_id="KH-0001", doctor=doctor,
+        scheduled_for=appointment.scheduled_for + timedelta(days=7), reason="Follow-up",
+    )
+    first = _full_urls(consultation_bundle(appointment))
+    assert _full_urls(consultation_bundle(appointment)) == first
+    again = _full_urls(consultation_bundle(second))
+    referred = _full_urls(referral_bundle(referral))
+    assert first["Patient"] == again["Patient"] == referred["Patient"]
+    assert first["Appointment"] != again["Appointment"]
+    assert {uuid.UUID(url.removeprefix("urn:uuid:")).version
+            for bundle in (first, again, referred) for url in bundle.values()} == {5}
 
 
 def test_every_read_of_the_patient_or_the_note_writes_an_audit_entry(appointment, doctor):

@@ -14,6 +14,9 @@ from tests.conftest import skip_or_fail_when_missing
 # Names whose clusters stack a subscript consonant or start with a pre-base vowel: WeasyPrint's
 # ToUnicode alone gives back "សង ព្រិសី" for the first.
 STACKED = ["ស្រេង ពិសី", "ព្រះរាជាណាចក្រកម្ពុជា", "ឈ្មោះ ស្រ្តី កញ្ញា ខ្មែរ", "នៅ ក្នុង ខេត្ត"]
+# What the certificate and article PDFs must give back exactly: a subscript ro (ស្រេង, ក្រសួង),
+# stacked ta + ro (ស្ត្រី), a subscript ta (សម្តេច) and pre-base vowels (េ, ែ).
+NAMES = ["ស្រេង ពិសី", "ស្ត្រី", "ក្រសួងសុខាភិបាល", "សម្តេច"]
 
 
 SEGFAULT = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
@@ -31,6 +34,11 @@ def poppler(tool: str, data: bytes, *args: str) -> str:
             check=True,
             text=True,
         ).stdout
+
+
+def extracted_text(data: bytes) -> str:
+    """pdftotext's text with its whitespace normalised, and nothing else."""
+    return " ".join(poppler("pdftotext", data, "-enc", "UTF-8").split())
 
 
 def embedded_fonts(data: bytes) -> list[str]:

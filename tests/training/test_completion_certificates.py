@@ -86,14 +86,17 @@ def test_certificate_pdf_has_the_khmer_and_latin_names_as_text(client, certifica
 
 def test_certificate_pdf_gives_back_stacked_khmer_exactly(certificate):
     """Subscript consonants and pre-base vowels: ToUnicode alone reads "សង" for "ស្រេង"."""
-    from tests.pdf.test_renderer import embedded_fonts, poppler
+    from tests.pdf.test_renderer import NAMES, embedded_fonts, extracted_text, poppler
 
-    certificate.name_km = "ស្រេង ពិសី"
-    certificate.save(update_fields=["name_km"])
+    certificate.name_km = NAMES[0]
+    certificate.course_title = " · ".join(NAMES[1:])
+    certificate.save(update_fields=["name_km", "course_title"])
     pdf = render_pdf(certificate=certificate)
     lines = poppler("pdftotext", pdf, "-enc", "UTF-8").splitlines()
     assert "ស្រេង ពិសី" in lines
     assert "ព្រះរាជាណាចក្រកម្ពុជា" in lines and "វិញ្ញាបនបត្រ" in lines
+    text = extracted_text(pdf)
+    assert [name for name in NAMES if name not in text] == []
     assert {"Noto-Sans-Khmer", "Noto-Sans-Khmer-Bold", "Noto-Sans"} <= set(embedded_fonts(pdf))
 
 

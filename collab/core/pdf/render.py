@@ -35,7 +35,8 @@ def add_actual_text() -> None:
     sequence. A shaped Khmer cluster (a pre-base vowel drawn first, a subscript consonant)
     has no one-to-one glyph-to-character map, and WeasyPrint's ToUnicode ties each glyph to
     the first cluster it met: text extraction, copy-paste and screen readers read the
-    ActualText instead, which is the line's real text."""
+    ActualText instead, which is the line's real text. ``draw_first_line`` is WeasyPrint's
+    internal: the version range in pyproject.toml is the one this wrapper was checked with."""
     import pydyf
     from weasyprint.draw import text as draw_text_module
 
