@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.test import Client
 from wagtail.search.index import insert_or_update_object
 
@@ -139,3 +140,10 @@ def refused(response) -> bool:
     return response.status_code == 403 or (
         response.status_code == 302 and response["Location"] == "/cms/"
     )
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    cache.clear()  # Wagtail caches renditions: earlier tests' files lived in another folder
