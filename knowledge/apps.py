@@ -19,6 +19,7 @@ def _ensure_tree(**kwargs) -> None:
     # tests also emits post_migrate, and rebuilding pages there would cost every such test.
     if kwargs.get("plan") is None:
         return
+    from knowledge.media_collections import file_media_into_spaces
     from knowledge.permissions import sync_space_permissions
     from knowledge.services import ensure_tree
     from knowledge.storage import move_legacy_files
@@ -26,3 +27,4 @@ def _ensure_tree(**kwargs) -> None:
     ensure_tree()
     sync_space_permissions()
     move_legacy_files()
+    file_media_into_spaces()

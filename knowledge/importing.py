@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 
+from knowledge.media_collections import space_collections
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 
 SUPPORTED = {
@@ -174,8 +175,9 @@ class Converted:
 
 
 class _Converter:
-    def __init__(self, *, base_dir: Path, root_dir: Path, image_title: str):
+    def __init__(self, *, base_dir: Path, root_dir: Path, image_title: str, collection):
         self.base_dir, self.root_dir, self.image_title = base_dir, root_dir, image_title
+        self.collection = collection
         self.blocks: list = []
         self.rich: list[str] = []
 
@@ -238,7 +240,9 @@ class _Converter:
             if alt:
                 self.rich.append(f"<p>[{escape(alt)}]</p>")
             return None
-        image = _image_for(data, name=name, title=alt or self.image_title)
+        image = _image_for(
+            data, name=name, title=alt or self.image_title, collection=self.collection
+        )
         return {"type": "image", "value": {"image": image.pk, "caption": alt}}
 
     def _image_bytes(self, src: str) -> tuple[bytes | None, str]:
@@ -257,17 +261,18 @@ class _Converter:
         return path.read_bytes(), path.name
 
 
-def _image_for(data: bytes, *, name: str, title: str):
+def _image_for(data: bytes, *, name: str, title: str, collection):
     from io import BytesIO
 
     from wagtail.utils.file import hash_filelike
 
     Image = get_image_model()
     digest = hash_filelike(BytesIO(data))
-    existing = Image.objects.filter(file_hash=digest).first()
+    # Reused only within the space's collection: another space's copy may be private.
+    existing = Image.objects.filter(file_hash=digest, collection=collection).first()
     if existing:
         return existing
-    image = Image(title=title[:255] or name)
+    image = Image(title=title[:255] or name, collection=collection)
     try:
         image.file = ImageFile(BytesIO(data), name=name)
         image.full_clean(exclude=["collection", "tags"])
@@ -278,11 +283,12 @@ def _image_for(data: bytes, *, name: str, title: str):
     return image
 
 
-def convert_file(path: Path, *, root_dir: Path) -> Converted:
+def convert_file(path: Path, *, root_dir: Path, collection) -> Converted:
+    """``collection``: where new images go (the space's)."""
     html = sanitise(source_html(path))
-    converted = _Converter(base_dir=path.parent, root_dir=root_dir, image_title=path.stem).convert(
-        parse(html)
-    )
+    converted = _Converter(
+        base_dir=path.parent, root_dir=root_dir, image_title=path.stem, collection=collection
+    ).convert(parse(html))
     if not converted.title:
         converted.title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     if not converted.blocks:
@@ -317,7 +323,8 @@ def import_file(
     key = f"{space.slug}:{name}"
     try:
         with transaction.atomic():
-            converted = convert_file(path, root_dir=root_dir)
+            collection = space_collections([space])[space.pk]
+            converted = convert_file(path, root_dir=root_dir, collection=collection)
             page = ArticlePage.objects.descendant_of(space).filter(source_key=key).first()
             if page is None:
                 # Python's \w drops Khmer vowel signs, so a Khmer title would give a mangled

@@ -198,6 +198,25 @@ class SpaceEditorGroup(models.Model):
         return self.group.name
 
 
+class SpaceCollection(models.Model):
+    """The Wagtail collection of a space's documents and images, kept by
+    ``knowledge.collections``: editors get the same collection grants as page grants."""
+
+    space = models.OneToOneField(
+        KnowledgeSpacePage, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("space collection")
+        verbose_name_plural = _("space collections")
+
+    def __str__(self) -> str:
+        return self.collection.name
+
+
 class ArticlePageTag(TaggedItemBase):
     content_object = ParentalKey(
         "knowledge.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE

@@ -4,9 +4,10 @@ Groups holding ``knowledge.edit_spaces`` are *editor groups*. A Wagtail page per
 reaches every page below its page, so a grant on the knowledge index would open every
 private space; instead the editor groups hold add and change on each **public** space, and
 each **private** space has one kept group (``SpaceEditorGroup``) holding them on that space
-alone, whose users are the editors who are members of the space. Documents, images and
-workflow tasks of private spaces are checked against the same membership (wagtail_hooks,
-``PositionApprovalTask``).
+alone, whose users are the editors who are members of the space. Each space's documents
+and images live in its own collection, granted to the same groups
+(``knowledge.media_collections``); workflow tasks of private spaces are checked against the
+same membership (``PositionApprovalTask``, the dashboard panels in ``knowledge.admin_panels``).
 
 ``sync_space_permissions`` rewrites the grants when a space or an editor group changes;
 ``sync_editor`` puts one user in the kept groups of the spaces they may read now, and runs
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from wagtail.models import GroupPagePermission
 
+from knowledge.media_collections import sync_collection_grants
 from knowledge.models import KnowledgeIndexPage, KnowledgeSpacePage, SpaceEditorGroup
 from knowledge.selectors import hidden_space_paths
 
@@ -68,14 +70,16 @@ def sync_space_permissions(*, former_editors: set[int] = frozenset()) -> None:
     Group.objects.filter(pk__in=stale.values("group_id")).delete()
     kept = dict(SpaceEditorGroup.objects.values_list("space_id", "group_id"))
     wanted = set()
+    holders = {}
     for space in spaces:
         if space.private:
-            holders = [kept.get(space.pk) or _kept_group(space).pk]
+            holders[space] = {kept.get(space.pk) or _kept_group(space).pk}
         else:
-            holders = editors
-        wanted |= {(g, space.pk, p) for g in holders for p in perms}
+            holders[space] = editors
+        wanted |= {(g, space.pk, p) for g in holders[space] for p in perms}
     groups = editors | set(former_editors)
     groups |= set(SpaceEditorGroup.objects.values_list("group_id", flat=True))
+    sync_collection_grants(holders=holders, groups=groups)
     indexes = KnowledgeIndexPage.objects.values_list("path", flat=True)
     trees = [Q(page__path__startswith=path) for path in indexes]
     rows = GroupPagePermission.objects.filter(group_id__in=groups).filter(

@@ -405,12 +405,18 @@ def overdue_articles(*, today=None):
 
 
 def media_readable(*, user, obj) -> bool:
-    """May ``user`` download a document or image? Not when every page using it lies in a
-    private space they are not a member of (Wagtail's reference index knows the pages).
-    Files used by no page, or by any page the user may read, are readable."""
+    """May ``user`` download a document or image? Not when it is in the collection of a
+    private space they are not a member of, nor when every page using it lies in such a
+    space (Wagtail's reference index knows the pages). Other files are readable."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ReferenceIndex
 
+    from knowledge.media_collections import space_path_of_collection
+
+    hidden = hidden_space_paths(user)
+    home = space_path_of_collection(obj.collection_id)
+    if home is not None and any(home.startswith(h) for h in hidden):
+        return False
     page_type = ContentType.objects.get_for_model(Page)
     ids = {
         int(i)
@@ -421,7 +427,6 @@ def media_readable(*, user, obj) -> bool:
     if not ids:
         return True
     paths = list(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
-    hidden = hidden_space_paths(user)
     return not paths or any(not any(p.startswith(h) for h in hidden) for p in paths)
 
 

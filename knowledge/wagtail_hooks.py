@@ -87,3 +87,10 @@ def register_space_editing_permission():
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(content_type__app_label="knowledge", codename="edit_spaces")
+
+
+@hooks.register("construct_homepage_panels")
+def show_no_private_space_on_the_dashboard(request, panels):
+    from knowledge.admin_panels import filter_panels
+
+    filter_panels(panels)

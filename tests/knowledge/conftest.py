@@ -5,6 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.test import Client
+from wagtail.search.index import insert_or_update_object
 
 from collab.core import clock
 from collab.directory.models import OrgUnit, Person, Position
@@ -96,3 +100,50 @@ def kb(db) -> KB:
         last_reviewed=clock.now().date() - timedelta(days=275),
     )
     return KB(index, space, article, hospital, ward, owner, reviewer, approver, users)
+
+
+SECRET = "Night duty roster rules"
+
+
+@pytest.fixture
+def editors(kb):
+    group = Group.objects.create(name="Knowledge editors")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(content_type__app_label="knowledge", codename="edit_spaces"),
+    )
+    # "reader" works in the ward (a member of the private space), "outsider" in a health centre.
+    for name in ("reader", "outsider"):
+        kb.users[name].groups.add(group)
+    return group
+
+
+@pytest.fixture
+def private(kb, editors):
+    space = add_space(
+        kb.index, "Hospital management", slug="management", private=True, member_units=[kb.ward]
+    )
+    article = add_article(space, SECRET, slug="roster", summary="confidential roster")
+    # Wagtail indexes pages for its admin search in a background task: do it now.
+    insert_or_update_object(article)
+    return space, article
+
+
+def as_user(kb, name) -> Client:
+    client = Client()
+    client.force_login(kb.users[name])
+    return client
+
+
+def refused(response) -> bool:
+    # Wagtail's admin answers "permission denied" with a redirect to its home page.
+    return response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] == "/cms/"
+    )
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    cache.clear()  # Wagtail caches renditions: earlier tests' files lived in another folder

@@ -4,55 +4,13 @@ stay closed to non-members too. Every route is the real Wagtail admin."""
 
 from datetime import timedelta
 
-import pytest
-from django.contrib.auth.models import Group, Permission
-from django.test import Client
+from django.contrib.auth.models import Permission
 from wagtail.models import GroupPagePermission
-from wagtail.search.index import insert_or_update_object
 
 from collab.core import clock
 from knowledge.models import ArticlePage, SpaceEditorGroup
 from knowledge.permissions import sync_space_permissions
-from tests.knowledge.conftest import add_article, add_space
-
-SECRET = "Night duty roster rules"
-
-
-@pytest.fixture
-def editors(kb):
-    group = Group.objects.create(name="Knowledge editors")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        Permission.objects.get(content_type__app_label="knowledge", codename="edit_spaces"),
-    )
-    # "reader" works in the ward (a member of the private space), "outsider" in a health centre.
-    for name in ("reader", "outsider"):
-        kb.users[name].groups.add(group)
-    return group
-
-
-@pytest.fixture
-def private(kb, editors):
-    space = add_space(
-        kb.index, "Hospital management", slug="management", private=True, member_units=[kb.ward]
-    )
-    article = add_article(space, SECRET, slug="roster", summary="confidential roster")
-    # Wagtail indexes pages for its admin search in a background task: do it now.
-    insert_or_update_object(article)
-    return space, article
-
-
-def as_user(kb, name) -> Client:
-    client = Client()
-    client.force_login(kb.users[name])
-    return client
-
-
-def refused(response) -> bool:
-    # Wagtail's admin answers "permission denied" with a redirect to its home page.
-    return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == "/cms/"
-    )
+from tests.knowledge.conftest import SECRET, as_user, refused
 
 
 def test_a_non_member_editor_cannot_open_list_search_or_add_in_a_private_space(kb, private):

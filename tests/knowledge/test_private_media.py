@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.http import Http404
@@ -20,12 +19,7 @@ from knowledge.storage import move_legacy_files
 from tests.knowledge.conftest import add_article, add_space
 from tests.knowledge.test_pdf import need_poppler
 
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    cache.clear()  # Wagtail caches renditions: earlier tests' files lived in another folder
+pytestmark = pytest.mark.usefixtures("media_in_tmp")
 
 
 def a_document(title="Board budget"):

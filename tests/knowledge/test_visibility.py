@@ -94,9 +94,7 @@ def test_wagtail_view_restrictions_also_hide_pages_from_listings(client, kb):
     assert client.get(kb.article.url).status_code == 200
 
 
-def test_the_shared_rules_are_read_once_then_cost_nothing(
-    kb, private, django_assert_num_queries
-):
+def test_the_shared_rules_are_read_once_then_cost_nothing(kb, private, django_assert_num_queries):
     space, secret = private
     outsider = kb.users["outsider"]
     list(visible_pages_for(outsider))  # the rules are cached now
