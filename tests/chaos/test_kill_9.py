@@ -5,7 +5,7 @@ clients reconnect with their stream cursor (checkpoint + the seqs held above it)
 stream.js does, and resend what was not acknowledged (same client id).
 
 Asserted: every client receives every room message and every notification of its own
-exactly once and in order, the room holds each sent message once, and every email arrives.
+exactly once (placed by seq), the room holds each sent message once, and every email arrives.
 """
 
 import asyncio
@@ -208,14 +208,16 @@ async def test_kill_9_each_daphne_and_the_worker_loses_and_duplicates_nothing(
         await c.ws.close()
     await asyncio.gather(*readers, return_exceptions=True)
 
-    # The room holds each message once; each client got each event once, in order.
+    # The room holds each message once; each client got each event once. Clients place
+    # events by seq: live events from two processes, and those a checkpoint repaired after a
+    # kill, may arrive late (docs/protocol.md, "in order"), so arrival order is not asserted.
     bodies = await sync_to_async(
         lambda: list(Message.objects.filter(room=room).values_list("body", flat=True))
     )()
     assert len(bodies) == len(set(bodies)) == sum(sent.values())
     for c in clients:
         for kind, seqs in expected[c.user.pk].items():
-            assert c.seqs(kind) == seqs, (c.user.username, kind)
+            assert sorted(c.seqs(kind)) == seqs, (c.user.username, kind)
         all_seqs = [f["seq"] for f in c.frames]
         assert len(all_seqs) == len(set(all_seqs)), c.user.username
     assert expected[users[1].pk]["notification.new"]  # bob was mentioned, so was alice
