@@ -30,7 +30,7 @@ def _errors_into(form, exc: ValidationError) -> None:
 def _refused(request: HttpRequest, error: ServiceError, pk: int) -> HttpResponse:
     """A refused action: the 403 page when it is not the caller's to take, otherwise the
     message on the appointment's page."""
-    if error.status == 403:
+    if error.code == "forbidden":
         raise PermissionDenied(error.message) from error
     messages.error(request, error.message)
     return redirect("consultations:detail", pk)
