@@ -2,7 +2,6 @@
 peer connection to the server, which records it."""
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import PermissionDenied, ValidationError
 
 from collab.core.errors import ServiceError
 from realtime.handlers import frame_handler
@@ -22,14 +21,9 @@ async def handle_start(consumer, frame: dict) -> None:
     sdp = frame.get("sdp")
     if not isinstance(sdp, str) or not sdp.startswith("v=0"):
         raise ServiceError("bad_request", "'sdp' must be a session description", field="sdp")
-    try:
-        recording = await database_sync_to_async(services.begin_recording)(
-            appointment_id=_int(frame, "appointment"), user=consumer.user
-        )
-    except PermissionDenied as exc:
-        raise ServiceError("forbidden", str(exc)) from exc
-    except ValidationError as exc:
-        raise ServiceError("no_consent", " ".join(exc.messages)) from exc
+    recording = await database_sync_to_async(services.begin_recording)(
+        appointment_id=_int(frame, "appointment"), user=consumer.user
+    )
     answer = await recorder.start(key=recording.key, offer_sdp=sdp)
     await consumer.send_frame(
         {"type": "consultation.record.started", "recording": recording.key, "sdp": answer}
@@ -42,12 +36,9 @@ async def handle_stop(consumer, frame: dict) -> None:
     if not isinstance(key, str) or not key:
         raise ServiceError("bad_request", "'recording' must be a recording key", field="recording")
     # Who asks is checked before the recorder is touched: a refused frame changes nothing.
-    try:
-        recording = await database_sync_to_async(services.recording_to_stop)(
-            key=key, user=consumer.user
-        )
-    except PermissionDenied as exc:
-        raise ServiceError("forbidden", str(exc)) from exc
+    recording = await database_sync_to_async(services.recording_to_stop)(
+        key=key, user=consumer.user
+    )
     size = await recorder.stop(key=key)
     _path, name = recorder.recording_path(key)
     await database_sync_to_async(services.finish_recording)(

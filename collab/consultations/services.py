@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collab.core.clock import now
 from collab.core.errors import ServiceError
@@ -38,6 +39,29 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _forbidden(message: str) -> ServiceError:
+    return ServiceError("forbidden", message, status=403)
+
+
+# Why a patient link cannot be used (``reason``), the answer's status and what the patient reads.
+LINK_REFUSALS = {
+    "unknown": (404, gettext_lazy(
+        "This consultation link is not valid. Check that you copied all of it.")),
+    "revoked": (410, gettext_lazy("This consultation link was cancelled by the health centre.")),
+    "expired": (410, gettext_lazy(
+        "This consultation link has expired: links work until 24 hours after the appointment.")),
+    "other_device": (403, gettext_lazy(
+        "This consultation link was already opened on another phone or computer. "
+        "It works on one device only.")),
+    "closed": (410, gettext_lazy("This consultation is over or was cancelled.")),
+}
+
+
+def _link_refused(reason: str) -> ServiceError:
+    status, message = LINK_REFUSALS[reason]
+    return ServiceError("link_refused", message, status=status, reason=reason)
+
+
 def book_appointment(
     *, booked_by, health_id: str, doctor: Person, scheduled_for: datetime, reason: str,
     referring_worker: Person | None = None,
@@ -55,7 +79,7 @@ def book_appointment(
     if not (booked_by.is_superuser or booked_by.pk == doctor.user_id or (
         referring_worker is not None and referring_worker.user_id == booked_by.pk
     )):
-        raise PermissionDenied("Only the doctor, the referring worker or an admin may book.")
+        raise _forbidden(_("Only the doctor, the referring worker or an admin may book."))
     with transaction.atomic():
         meeting = calls.create_meeting(
             host=doctor.user, title=_("Consultation"), kind=Meeting.Kind.CONSULTATION,
@@ -74,9 +98,9 @@ def issue_link(*, appointment: Appointment, by) -> tuple[PatientLink, str]:
     """A new one-time link (earlier unused ones are revoked). Returns (link, token): the token
     is not stored and cannot be shown again."""
     if not selectors.can_manage(user=by, appointment=appointment):
-        raise PermissionDenied("Only the treating doctor or an admin may issue patient links.")
+        raise _forbidden(_("Only the treating doctor or an admin may issue patient links."))
     if appointment.status in (Appointment.Status.FINISHED, Appointment.Status.CANCELLED):
-        raise ValidationError({"appointment": _("This appointment is closed.")})
+        raise ServiceError("closed", _("This appointment is closed."), status=409)
     token = secrets.token_urlsafe(24)
     at = now()
     with transaction.atomic():
@@ -92,16 +116,8 @@ def issue_link(*, appointment: Appointment, by) -> tuple[PatientLink, str]:
 
 def revoke_link(*, link: PatientLink, by) -> None:
     if not selectors.can_manage(user=by, appointment=link.appointment):
-        raise PermissionDenied("Only the treating doctor or an admin may revoke patient links.")
+        raise _forbidden(_("Only the treating doctor or an admin may revoke patient links."))
     PatientLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=now())
-
-
-class LinkRefused(Exception):
-    """Why a patient link cannot be used: unknown, revoked, expired, other_device, closed."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass
@@ -122,16 +138,16 @@ def open_link(*, token: str, device_secret: str | None) -> Visit:
             .first()
         )
         if link is None:
-            raise LinkRefused("unknown")
+            raise _link_refused("unknown")
         appointment = link.appointment
         if link.revoked_at is not None:
-            raise LinkRefused("revoked")
+            raise _link_refused("revoked")
         if now() >= link.expires_at:
-            raise LinkRefused("expired")
+            raise _link_refused("expired")
         if appointment.status in (
             Appointment.Status.FINISHED, Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW
         ):
-            raise LinkRefused("closed")
+            raise _link_refused("closed")
         if link.used_at is None:
             device_secret = secrets.token_urlsafe(24)
             link.guest = _guest_for(link)
@@ -140,7 +156,7 @@ def open_link(*, token: str, device_secret: str | None) -> Visit:
         elif not device_secret or not secrets.compare_digest(
             _hash(device_secret), link.device_hash
         ):
-            raise LinkRefused("other_device")
+            raise _link_refused("other_device")
         if appointment.status == Appointment.Status.BOOKED:
             appointment.status = Appointment.Status.WAITING
             appointment.save(update_fields=["status"])
@@ -170,10 +186,12 @@ def _guest_for(link: PatientLink):
 def admit_patient(*, appointment: Appointment, by) -> None:
     """Let the waiting patient into the call (same rule as call.admit: the host decides)."""
     if appointment.doctor.user_id != by.pk:
-        raise PermissionDenied("Only the treating doctor admits the patient.")
+        raise _forbidden(_("Only the treating doctor admits the patient."))
     link = appointment.links.filter(guest__isnull=False).order_by("-used_at").first()
     if link is None:
-        raise ValidationError({"patient": _("The patient has not opened their link yet.")})
+        raise ServiceError(
+            "not_waiting", _("The patient has not opened their link yet."), status=409
+        )
     try:
         with transaction.atomic():
             calls.decide(
@@ -181,16 +199,18 @@ def admit_patient(*, appointment: Appointment, by) -> None:
             )
     except ServiceError as exc:
         if exc.code == "forbidden":
-            raise PermissionDenied(exc.message) from exc
-        raise ValidationError({"patient": _("The patient is not in the waiting room.")}) from exc
+            raise
+        raise ServiceError(
+            "not_waiting", _("The patient is not in the waiting room."), status=409
+        ) from exc
     appointment.status = Appointment.Status.IN_PROGRESS
 
 
 def set_status(*, appointment: Appointment, by, status: str) -> None:
     if not selectors.can_manage(user=by, appointment=appointment):
-        raise PermissionDenied("Only the treating doctor or an admin may change the status.")
+        raise _forbidden(_("Only the treating doctor or an admin may change the status."))
     if status not in Appointment.Status.values:
-        raise ValidationError({"status": _("Unknown status.")})
+        raise ServiceError("invalid", _("Unknown status."), status=422, field="status")
     with transaction.atomic():
         appointment.status = status
         appointment.save(update_fields=["status"])
@@ -229,7 +249,7 @@ def sign_note(
     """Sign the SOAP note. Signing again is an amendment: it needs a reason, and every signed
     version stays in NoteRevision."""
     if appointment.doctor.user_id != by.pk:
-        raise PermissionDenied("Only the treating doctor signs the note.")
+        raise _forbidden(_("Only the treating doctor signs the note."))
     soap = {"subjective": subjective, "objective": objective, "assessment": assessment,
             "plan": plan}
     soap = {k: (v or "").strip() for k, v in soap.items()}
@@ -261,7 +281,7 @@ def sign_note(
 def give_consent(*, appointment: Appointment, user) -> RecordingConsent:
     role = selectors.consent_role(user=user, appointment=appointment)
     if role is None:
-        raise PermissionDenied("Only the patient and the treating doctor give consent.")
+        raise _forbidden(_("Only the patient and the treating doctor give consent."))
     with transaction.atomic():
         consent, _created = RecordingConsent.objects.update_or_create(
             appointment=appointment, role=role,
@@ -274,7 +294,7 @@ def give_consent(*, appointment: Appointment, user) -> RecordingConsent:
 def withdraw_consent(*, appointment: Appointment, user) -> None:
     role = selectors.consent_role(user=user, appointment=appointment)
     if role is None:
-        raise PermissionDenied("Only the patient and the treating doctor give consent.")
+        raise _forbidden(_("Only the patient and the treating doctor give consent."))
     with transaction.atomic():
         RecordingConsent.objects.filter(
             appointment=appointment, role=role, withdrawn_at__isnull=True
@@ -308,10 +328,11 @@ def begin_recording(*, appointment_id: int, user) -> Recording:
     """Refused unless the treating doctor asks and both patient and doctor consented."""
     appointment = Appointment.objects.select_related("doctor").filter(pk=appointment_id).first()
     if appointment is None or appointment.doctor.user_id != user.pk:
-        raise PermissionDenied("Only the treating doctor records a consultation.")
+        raise _forbidden(_("Only the treating doctor records a consultation."))
     if not selectors.recording_allowed(appointment=appointment):
-        raise ValidationError(
-            {"consent": _("Recording needs the consent of both the patient and the doctor.")}
+        raise ServiceError(
+            "no_consent", _("Recording needs the consent of both the patient and the doctor."),
+            status=409,
         )
     return Recording.objects.create(appointment=appointment, started_by=user, started_at=now())
 
@@ -323,7 +344,7 @@ def recording_to_stop(*, key: str, user) -> Recording:
         key=key, started_by_id=user.pk, ended_at__isnull=True
     ).first()
     if recording is None:
-        raise PermissionDenied("Only who started a recording stops it.")
+        raise _forbidden(_("Only who started a recording stops it."))
     return recording
 
 

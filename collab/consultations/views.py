@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from collab.core.errors import ServiceError
 from collab.directory.selectors import person_for_user
 from collab.health.services import audit_read
 from realtime.calls.views import call_context
@@ -24,6 +25,15 @@ DEVICE_COOKIE = "sahakar_visit"
 def _errors_into(form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def _refused(request: HttpRequest, error: ServiceError, pk: int) -> HttpResponse:
+    """A refused action: the 403 page when it is not the caller's to take, otherwise the
+    message on the appointment's page."""
+    if error.code == "forbidden":
+        raise PermissionDenied(error.message) from error
+    messages.error(request, error.message)
+    return redirect("consultations:detail", pk)
 
 
 @login_required
@@ -165,6 +175,8 @@ def sign_note(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             _errors_into(form, exc)
+        except ServiceError as error:
+            return _refused(request, error, pk)
         else:
             messages.success(request, _("Note signed."))
             return redirect("consultations:detail", pk)
@@ -177,9 +189,8 @@ def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(request, pk)
     try:
         _link, token = services.issue_link(appointment=appointment, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("consultations:detail", pk)
+    except ServiceError as error:
+        return _refused(request, error, pk)
     # Shown once, on this response only: the token itself is never stored.
     return appointment_detail(request, pk, token=token)
 
@@ -189,7 +200,10 @@ def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
 def revoke_link(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     appointment = _appointment(request, pk)
     link = get_object_or_404(PatientLink, pk=link_pk, appointment=appointment)
-    services.revoke_link(link=link, by=request.user)
+    try:
+        services.revoke_link(link=link, by=request.user)
+    except ServiceError as error:
+        return _refused(request, error, pk)
     messages.success(request, _("Link revoked: it can no longer be used."))
     return redirect("consultations:detail", pk)
 
@@ -200,8 +214,8 @@ def admit(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(request, pk)
     try:
         services.admit_patient(appointment=appointment, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except ServiceError as error:
+        return _refused(request, error, pk)
     return redirect("consultations:detail", pk)
 
 
@@ -213,8 +227,8 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_status(
             appointment=appointment, by=request.user, status=request.POST.get("status", "")
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except ServiceError as error:
+        return _refused(request, error, pk)
     return redirect("consultations:detail", pk)
 
 
@@ -227,8 +241,8 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
             services.withdraw_consent(appointment=appointment, user=request.user)
         else:
             services.give_consent(appointment=appointment, user=request.user)
-    except PermissionDenied as exc:  # the same answer as for an appointment that is not there
-        raise Http404 from exc
+    except ServiceError as error:  # the same answer as for an appointment that is not there
+        raise Http404 from error
     if selectors.can_view(user=request.user, appointment=appointment):
         return redirect("consultations:detail", pk)
     return redirect("consultations:visit")
@@ -250,10 +264,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """A patient opens their one-time link: no account, the link logs this browser in."""
     try:
         visit = services.open_link(token=token, device_secret=request.COOKIES.get(DEVICE_COOKIE))
-    except services.LinkRefused as refused:
-        status = {"unknown": 404, "other_device": 403}.get(refused.reason, 410)
+    except ServiceError as refused:
         return render(
-            request, "consultations/link_refused.html", {"reason": refused.reason}, status=status
+            request, "consultations/link_refused.html", {"error": refused}, status=refused.status
         )
     login(request, visit.guest, backend="django.contrib.auth.backends.ModelBackend")
     request.session[GUEST_SESSION_KEY] = visit.link.appointment_id

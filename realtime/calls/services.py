@@ -75,12 +75,14 @@ def join(*, meeting_id: int, user: AbstractBaseUser) -> dict:
                 payload={"meeting": meeting.pk, "user": user.pk, "name": _name(user)},
             )
         _broadcast_participants(meeting)
+    admitted = state == Participant.State.ADMITTED
     return {
         "type": "call.joined",
         "meeting": meeting.pk,
         "state": state,
-        "participants": selectors.participant_list(meeting=meeting),
-        "ice_servers": ice_servers(user_key=str(user.pk)) if state == "admitted" else [],
+        # Who is in the call (a consultation's patient by name) only for who is in it too.
+        "participants": selectors.participant_list(meeting=meeting) if admitted else [],
+        "ice_servers": ice_servers(user_key=str(user.pk)) if admitted else [],
     }
 
 
@@ -110,12 +112,18 @@ def decide(*, meeting_id: int, host: AbstractBaseUser, user_id: int, admit: bool
 
 
 def leave(*, meeting_id: int, user: AbstractBaseUser) -> None:
+    """Leave the call or the lobby; leaving twice is no error. Nobody else may: a denied
+    person who could "leave" would be back in the lobby on their next join."""
     with transaction.atomic():
         meeting = _meeting_for(meeting_id)
-        Participant.objects.filter(meeting=meeting, user=user).update(
-            state=Participant.State.LEFT, hand_raised=False
-        )
-        _broadcast_participants(meeting)
+        mine = Participant.objects.filter(meeting=meeting, user=user)
+        left = mine.filter(
+            state__in=[Participant.State.WAITING, Participant.State.ADMITTED]
+        ).update(state=Participant.State.LEFT, hand_raised=False)
+        if left:
+            _broadcast_participants(meeting)
+        elif not mine.filter(state=Participant.State.LEFT).exists():
+            raise ServiceError("forbidden", _("You are not in this meeting."), status=403)
 
 
 def set_flags(*, meeting_id: int, user: AbstractBaseUser, **flags: bool) -> None:

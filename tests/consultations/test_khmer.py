@@ -46,3 +46,19 @@ def test_in_call_words_are_translated(appointment, doctor):
     assert "ចូលឥឡូវនេះ" in page  # the "Join now" button
     strings = json.loads(re.search(r'id="call-strings"[^>]*>(.*?)</script>', page).group(1))
     assert strings["admit"] == "អនុញ្ញាតឱ្យចូល"
+
+
+def test_every_refusal_of_the_services_speaks_khmer():
+    """Each ServiceError message of the consultation services has a Khmer translation."""
+    from django.utils import translation
+
+    from collab.consultations import services
+
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    messages = re.findall(r'(?:_forbidden|ServiceError)\(\s*(?:"\w+",\s*)?_\("([^"]+)"\)', source)
+    with translation.override("en"):
+        messages += [str(m) for _status, m in services.LINK_REFUSALS.values()]
+    assert len(messages) >= 15
+    with translation.override("km"):
+        untranslated = [m for m in messages if translation.gettext(m) == m]
+    assert untranslated == []

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.test import Client
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.bundle import Bundle
@@ -15,6 +15,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from collab.consultations import selectors, services
 from collab.consultations.fhir import consultation_bundle
 from collab.consultations.models import Appointment, ConsultationNote, NoteRevision
+from collab.core.errors import ServiceError
 from collab.health.models import AuditEntry
 from tests.health.fhir_refs import resolve_all
 
@@ -52,8 +53,9 @@ def test_amendments_need_a_reason_and_keep_every_signed_version(appointment):
 
 
 def test_only_the_treating_doctor_signs(appointment, other_doctor):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ServiceError) as refused:
         services.sign_note(appointment=appointment, by=other_doctor.user, **SOAP)
+    assert (refused.value.code, refused.value.status) == ("forbidden", 403)
 
 
 def test_a_bad_prescription_line_is_named_and_the_form_keeps_the_input(appointment):
@@ -177,8 +179,9 @@ def test_recording_needs_consent_of_both_patient_and_doctor(appointment, doctor,
     assert selectors.recording_allowed(appointment=appointment)
     services.withdraw_consent(appointment=appointment, user=guest)
     assert not selectors.recording_allowed(appointment=appointment)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ServiceError) as refused:
         services.give_consent(appointment=appointment, user=other_doctor.user)
+    assert refused.value.code == "forbidden"
 
 
 def test_booking_form_names_the_bad_field_and_stores_nothing(doctor, patient):

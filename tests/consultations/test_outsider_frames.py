@@ -19,11 +19,13 @@ from django.core.cache import cache
 from django.db import connections
 
 from collab.consultations import recorder, services
-from collab.consultations.models import Appointment, Recording, RecordingConsent
+from collab.consultations.models import Appointment, PatientLink, Recording, RecordingConsent
+from collab.core.clock import now
 from realtime.calls import services as calls
 from realtime.calls.models import Participant
 from realtime.calls.relay_routing import _key as relay_owner_key
 from realtime.consumers import StreamConsumer
+from realtime.models import Event
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -104,68 +106,75 @@ async def test_an_outsiders_record_stop_leaves_the_recording_running(
     assert not Path(settings.MEDIA_ROOT, "recordings").exists()
 
 
-async def test_an_outsiders_record_start_creates_nothing(appointment, doctor, outsider):
-    await sync_to_async(_patient_waiting)(appointment, doctor)
-    ws = await _connect(outsider.user)
-    pc = await _offer()
-    try:
-        await ws.send_json_to({"type": "consultation.record.start",
-                               "appointment": appointment.pk, "sdp": pc.localDescription.sdp})
-        assert (await _until(ws, "error"))["code"] == "forbidden"
-    finally:
-        await pc.close()
-        await ws.disconnect()
-    assert not await sync_to_async(Recording.objects.exists)()
-    assert recorder._active == {}
+def _world(appointment, doctor):
+    """The patient waits in the lobby, both consented, the doctor is in the call and a
+    recording of theirs runs. Returns (guest, recording key)."""
+    guest = _patient_waiting(appointment, doctor)
+    calls.join(meeting_id=appointment.meeting_id, user=doctor.user)
+    recording = Recording.objects.create(
+        appointment=appointment, started_by=doctor.user, started_at=now()
+    )
+    cache.delete(relay_owner_key(appointment.meeting_id))
+    return guest, recording.key
 
 
-async def test_an_outsiders_admit_leaves_the_patient_waiting(appointment, doctor, outsider):
-    guest = await sync_to_async(_patient_waiting)(appointment, doctor)
-    ws = await _connect(outsider.user)
-    try:
-        await ws.send_json_to({"type": "call.admit", "meeting": appointment.meeting_id,
-                               "user": guest.pk})
-        assert (await _until(ws, "error"))["code"] == "forbidden"
-    finally:
-        await ws.disconnect()
-    participant = await sync_to_async(Participant.objects.get)(user=guest)
-    assert participant.state == Participant.State.WAITING
-    status = await sync_to_async(
-        lambda: Appointment.objects.get(pk=appointment.pk).status
-    )()
-    assert status == Appointment.Status.WAITING
+def _state(appointment) -> dict:
+    return {
+        "appointment": Appointment.objects.filter(pk=appointment.pk).values().get(),
+        "participants": list(Participant.objects.order_by("pk").values()),
+        "recordings": list(Recording.objects.order_by("pk").values()),
+        "consents": list(RecordingConsent.objects.order_by("pk").values()),
+        "links": list(PatientLink.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("seq").values_list("seq", flat=True)),
+        "relay_owner": cache.get(relay_owner_key(appointment.meeting_id)),
+        "recorders": sorted(recorder._active),
+    }
 
 
-async def test_an_outsiders_offer_reaches_nobody(appointment, doctor, outsider):
-    await sync_to_async(calls.join)(meeting_id=appointment.meeting_id, user=doctor.user)
+# Every frame that acts on a consultation or its call, as an outsider would send it.
+OUTSIDER_FRAMES = {
+    "consultation.record.start": lambda a, d, g, key: {"appointment": a.pk, "sdp": "v=0\r\n"},
+    "consultation.record.stop": lambda a, d, g, key: {"recording": key},
+    "call.admit": lambda a, d, g, key: {"meeting": a.meeting_id, "user": g.pk},
+    "call.deny": lambda a, d, g, key: {"meeting": a.meeting_id, "user": g.pk},
+    "call.leave": lambda a, d, g, key: {"meeting": a.meeting_id},
+    "call.flags": lambda a, d, g, key: {"meeting": a.meeting_id, "hand_raised": True},
+    "call.offer": lambda a, d, g, key: {"meeting": a.meeting_id, "to": d.user_id, "sdp": "v=0"},
+    "call.answer": lambda a, d, g, key: {"meeting": a.meeting_id, "to": d.user_id, "sdp": "v=0"},
+    "call.ice": lambda a, d, g, key: {"meeting": a.meeting_id, "to": d.user_id, "candidate": {}},
+    "call.relay.publish": lambda a, d, g, key: {"meeting": a.meeting_id, "sdp": "v=0\r\n"},
+    "call.relay.subscribe": lambda a, d, g, key: {"meeting": a.meeting_id},
+    "call.relay.answer": lambda a, d, g, key: {"meeting": a.meeting_id, "sdp": "v=0\r\n"},
+    "call.relay.leave": lambda a, d, g, key: {"meeting": a.meeting_id},
+}
+
+
+def test_every_acting_frame_of_consultations_and_calls_is_listed():
+    from realtime.handlers import registered_types
+
+    acting = {t for t in registered_types() if t.startswith(("call.", "consultation."))}
+    assert acting - {"call.join"} == set(OUTSIDER_FRAMES)  # join: the lobby is for anyone
+
+
+@pytest.mark.parametrize("frame_type", sorted(OUTSIDER_FRAMES))
+async def test_an_outsiders_frame_is_refused_and_changes_nothing(
+    appointment, doctor, outsider, frame_type
+):
+    guest, key = await sync_to_async(_world)(appointment, doctor)
+    fields = OUTSIDER_FRAMES[frame_type](appointment, doctor, guest, key)
     doctor_ws, outsider_ws = await _connect(doctor.user), await _connect(outsider.user)
+    before = await sync_to_async(_state)(appointment)
     try:
-        await outsider_ws.send_json_to({"type": "call.offer", "meeting": appointment.meeting_id,
-                                        "to": doctor.user_id, "sdp": "v=0\r\n"})
+        await outsider_ws.send_json_to({"type": frame_type, **fields})
         assert (await _until(outsider_ws, "error"))["code"] == "forbidden"
-        # The doctor's next frame is the answer to their own ping: no offer came before it.
+        # The doctor's next frame is the answer to their own ping: nothing reached them first.
         await doctor_ws.send_json_to({"type": "ping"})
         while (frame := await doctor_ws.receive_json_from(timeout=20))["type"] != "pong":
-            assert frame["type"] != "call.offer"
+            assert frame["type"] == "checkpoint", frame
     finally:
         await doctor_ws.disconnect()
         await outsider_ws.disconnect()
-
-
-@pytest.mark.parametrize("frame_type", ["call.relay.publish", "call.relay.subscribe",
-                                        "call.relay.answer", "call.relay.leave"])
-async def test_an_outsiders_relay_frame_claims_no_relay(
-    appointment, doctor, outsider, frame_type
-):
-    await sync_to_async(cache.delete)(relay_owner_key(appointment.meeting_id))
-    ws = await _connect(outsider.user)
-    try:
-        await ws.send_json_to({"type": frame_type, "meeting": appointment.meeting_id,
-                               "sdp": "v=0\r\n"})
-        assert (await _until(ws, "error"))["code"] == "forbidden"
-    finally:
-        await ws.disconnect()
-    assert await sync_to_async(cache.get)(relay_owner_key(appointment.meeting_id)) is None
+    assert await sync_to_async(_state)(appointment) == before
 
 
 def test_an_outsiders_consent_and_admit_requests_change_nothing(

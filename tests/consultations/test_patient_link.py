@@ -65,16 +65,15 @@ def test_expired_revoked_and_unknown_links_get_a_clear_page(appointment, doctor)
 def test_a_new_link_revokes_the_unopened_one(appointment, doctor):
     _first, first_token = services.issue_link(appointment=appointment, by=doctor.user)
     services.issue_link(appointment=appointment, by=doctor.user)
-    with pytest.raises(services.LinkRefused) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.open_link(token=first_token, device_secret=None)
-    assert refused.value.reason == "revoked"
+    assert (refused.value.code, refused.value.extra["reason"]) == ("link_refused", "revoked")
 
 
 def test_only_the_treating_doctor_issues_and_revokes(appointment, other_doctor):
-    from django.core.exceptions import PermissionDenied
-
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ServiceError) as refused:
         services.issue_link(appointment=appointment, by=other_doctor.user)
+    assert (refused.value.code, refused.value.status) == ("forbidden", 403)
     client = Client()
     client.force_login(other_doctor.user)
     assert client.post(f"/consultations/{appointment.pk}/link/").status_code == 404
@@ -121,9 +120,9 @@ def test_admit_before_the_patient_arrives_is_a_clear_error(appointment, doctor):
 def test_a_finished_consultation_closes_the_link_and_the_call(appointment, doctor):
     _link, token = services.issue_link(appointment=appointment, by=doctor.user)
     services.set_status(appointment=appointment, by=doctor.user, status="finished")
-    with pytest.raises(services.LinkRefused) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.open_link(token=token, device_secret=None)
-    assert refused.value.reason == "closed"
+    assert refused.value.extra["reason"] == "closed"
     appointment.meeting.refresh_from_db()
     assert appointment.meeting.ended is not None
 

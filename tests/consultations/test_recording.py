@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from collab.consultations import services
 from collab.consultations.models import Recording
 from collab.core.clock import now
+from collab.core.errors import ServiceError
 from collab.health.models import AuditEntry
 from tests.support.live import login_cookie, ws_connect
 
@@ -94,9 +95,8 @@ def test_retention_deletes_old_recordings_and_their_files(appointment, doctor):
 
 @pytest.mark.django_db
 def test_only_the_treating_doctor_may_start_a_recording(appointment, doctor, other_doctor):
-    from django.core.exceptions import PermissionDenied
-
     _consent_both(appointment, doctor)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ServiceError) as refused:
         services.begin_recording(appointment_id=appointment.pk, user=other_doctor.user)
+    assert refused.value.code == "forbidden"
     assert services.begin_recording(appointment_id=appointment.pk, user=doctor.user).pk
