@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from collab.accounts.models import Profile
 from collab.notifications.models import Notification
@@ -35,9 +36,9 @@ def test_a_comment_tells_everyone_taking_part_but_its_author(world, leave):
 
 
 def test_mentioning_someone_who_cannot_see_the_request_writes_nothing(world, leave):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         services.comment(person=world.nurse, request=leave, text="@deputy please cover me")
-    assert "@deputy cannot see this request" in str(refused.value)
+    assert "@deputy cannot see this request" in refused.value.message_dict["text"][0]
     assert not leave.entries.filter(kind=Entry.Kind.COMMENTED).exists()
     assert not Notification.objects.filter(event_type="workflow.comment").exists()
 
