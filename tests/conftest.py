@@ -51,6 +51,16 @@ def _nothing_cached_from_earlier_tests():
 
 
 @pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request handled in process leaves its language active in this thread: the next
+    test must not start in Khmer because of the one before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

@@ -189,6 +189,10 @@ def _samples(user) -> dict[str, Callable[[], dict | None]]:
         "workflows:request": lambda: user.is_authenticated and kw(
             _first("workflows.Request", requester__user=user), pk="pk"
         ) or None,
+        "notifications:history": lambda: user.is_authenticated and kw(
+            _first("notifications.Notification", inbox_entries__user=user),
+            notification_id="pk",
+        ) or None,
         "training:unit_report": lambda: kw(_first("directory.OrgUnit", parent__isnull=True),
                                            unit_id="pk"),
     }
