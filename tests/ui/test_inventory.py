@@ -8,7 +8,8 @@ against a real Daphne:
   background "incomplete"; this does not);
 * Khmer pages: no run of Latin letters outside the allow-list (``latin_scan``).
 
-Full-page screenshots land in ``var/screenshots/`` (ignored by git) on each run.
+Full-page screenshots (one per page and language, by the first role that sees it) land in
+``var/screenshots/`` (ignored by git) on each run.
 The crawl runs once per session; the two tests read its findings.
 """
 
@@ -86,8 +87,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "root"
 
 
-def _check_page(page, *, label: str, shot: str, lang: str) -> dict:
-    """The checks of one loaded page at both viewports."""
+def _check_page(page, *, label: str, shot: str | None, lang: str) -> dict:
+    """The checks of one loaded page at both viewports (screenshots unless ``shot`` is
+    None)."""
     found = {"overflow": [], "contrast": [], "glyphs": [], "axe": [], "texts": []}
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
@@ -106,7 +108,8 @@ def _check_page(page, *, label: str, shot: str, lang: str) -> dict:
                     found["axe"].append((v["id"], f"{v['id']} ({v['impact']}) {targets}"))
         if lang == "km" and width == VIEWPORTS[0][0]:
             found["texts"] = checks["texts"]
-        page.screenshot(path=str(SHOTS / f"{shot}-{width}.png"), full_page=True)
+        if shot:
+            page.screenshot(path=str(SHOTS / f"{shot}-{width}.png"), full_page=True)
     return found
 
 
@@ -139,6 +142,7 @@ def _crawl_all(base_url: str, browser) -> dict:
     report = {"pages": [], "problems": {"status": [], "console": [], "requests": [], "overflow": [],
                                         "axe": [], "contrast": [], "glyphs": []},
               "khmer_texts": []}
+    shot_taken: set[tuple] = set()
     for role, lang, urls in visits + [("patient", lang, None) for lang in LANGUAGES]:
         context = browser.new_context(locale="km-KH" if lang == "km" else "en-US")
         context.set_default_timeout(30_000)
@@ -182,7 +186,11 @@ def _crawl_all(base_url: str, browser) -> dict:
             if name in READY:
                 page.wait_for_selector(READY[name])
             page.evaluate("() => document.fonts.ready.then(() => true)")
-            found = _check_page(page, label=where, shot=f"{lang}-{role}-{_slug(path)}", lang=lang)
+            # Every visit is checked; one screenshot per page and language is enough to look
+            # at (the other roles' copies of a page cost a third of the crawl).
+            shot = None if (name, lang, path) in shot_taken else f"{lang}-{role}-{_slug(path)}"
+            shot_taken.add((name, lang, path))
+            found = _check_page(page, label=where, shot=shot, lang=lang)
             seconds = round(time.monotonic() - page_started, 1)
             report["pages"].append({"where": where, "name": name, "seconds": seconds})
             for event in events:
