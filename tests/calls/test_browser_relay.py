@@ -5,6 +5,7 @@ Each page shows the others' video playing at every step."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from realtime.calls.services import create_meeting
 from tests.support.browser import join_meeting, outside_browser_loop
@@ -26,6 +27,31 @@ OTHERS_PLAYING = """([count, mode]) => {
 }"""
 
 
+# What a page holds when a wait fails: the failure then says which tile or connection stalled.
+CALL_STATE = """() => {
+  const root = document.getElementById('call');
+  const call = window.Sahakar && window.Sahakar.call;
+  const state = (pc) => pc && `${pc.connectionState}/${pc.signalingState}`;
+  return {
+    mode: root.dataset.mode, relay: root.dataset.relay, starts: root.dataset.relayStarts,
+    pub: call && state(call.relayPub), sub: call && state(call.relaySub),
+    tiles: [...root.querySelectorAll('[data-role=remotes] video')].map((v) => ({
+      user: v.dataset.user, video: v.dataset.video, ready: v.readyState,
+      width: v.videoWidth, time: v.currentTime,
+    })),
+  };
+}"""
+
+
+def _wait_playing(pages, count, mode, timeout=30_000):
+    for page in pages:
+        try:
+            page.wait_for_function(OTHERS_PLAYING, arg=[count, mode], timeout=timeout)
+        except PlaywrightTimeout:
+            states = [p.evaluate(CALL_STATE) for p in pages]
+            raise AssertionError(f"not {count} playing in {mode}: {states}") from None
+
+
 def _join(browser, server, user, meeting, errors):
     viewport = {"width": 800, "height": 600}
     return join_meeting(browser, server.url, user, meeting, errors=errors, viewport=viewport)
@@ -41,20 +67,17 @@ def test_third_person_moves_the_call_to_the_relay_and_back(live_servers, browser
     errors: list[str] = []
 
     first, second = (_join(browser, server, u, meeting, errors) for u in users[:2])
-    for page in (first, second):
-        page.wait_for_function(OTHERS_PLAYING, arg=[1, "mesh"])
+    _wait_playing([first, second], 1, "mesh")
 
     third = _join(browser, server, users[2], meeting, errors)
-    for page in (first, second, third):
-        page.wait_for_function(OTHERS_PLAYING, arg=[2, "relay"])
+    _wait_playing([first, second, third], 2, "relay")
     tiles = third.eval_on_selector_all(
         "[data-role=remotes] video", "vs => vs.map(v => Number(v.dataset.user)).sort()"
     )
     assert tiles == sorted(u.pk for u in users[:2])
 
     third.click("[data-action=leave]")
-    for page in (first, second):
-        page.wait_for_function(OTHERS_PLAYING, arg=[1, "mesh"])
+    _wait_playing([first, second], 1, "mesh")
     assert errors == []
 
 
@@ -72,8 +95,7 @@ def test_the_pages_rebuild_their_relay_connections_when_the_relay_vanishes(
     browser = browser_factory(fake_media=True)
     errors: list[str] = []
     pages = [_join(browser, server, u, meeting, errors) for u in users]
-    for page in pages:
-        page.wait_for_function(OTHERS_PLAYING, arg=[2, "relay"])
+    _wait_playing(pages, 2, "relay")
     starts = [int(page.get_attribute("#call", "data-relay-starts")) for page in pages]
 
     pages[0].evaluate(
@@ -86,7 +108,7 @@ def test_the_pages_rebuild_their_relay_connections_when_the_relay_vanishes(
             timeout=45_000,
         )
         page.evaluate("window.__since = new Map()")  # playing again means time moves again
+    _wait_playing(pages, 2, "relay", timeout=45_000)
     for page in pages:
-        page.wait_for_function(OTHERS_PLAYING, arg=[2, "relay"], timeout=45_000)
         page.wait_for_selector("#call[data-relay=connected]")
     assert errors == []

@@ -91,6 +91,7 @@
     this.relayStarts = 0;
     this.relayRestart = null; // timer of a pending restart
     this.relayWatchdog = null;
+    this.relaySubWatchdog = null;
     this.local = null;        // MediaStream
     this.state = "idle";
     this.audioOnly = false;
@@ -139,6 +140,7 @@
       "call.relay.video": function (f) { if (f.meeting === self.meeting) self.markVideo(f.video); },
       "error": function (f) {
         if (f.code === "forbidden" || f.code === "not_found" || f.code === "relay_full") self.status(f.code);
+        if (f.code === "relay_unavailable") self.restartRelay();
       }
     };
     Object.keys(handlers).forEach(function (type) { self.stream.on(type, handlers[type]); });
@@ -256,6 +258,7 @@
 
   Call.prototype.stopRelay = function (tell) {
     window.clearTimeout(this.relayWatchdog);
+    window.clearTimeout(this.relaySubWatchdog);
     window.clearTimeout(this.relayRestart);
     this.relayRestart = null;
     delete this.root.dataset.relay;
@@ -283,6 +286,12 @@
     if (!pc) {
       pc = this.relaySub = this.relayConnection();
       pc.ontrack = function (e) { self.onRelayTrack(e); };
+      // A receiving connection the relay dropped before it connected (our answer refused,
+      // its offer failed) is never offered again: start over as for the publishing one.
+      window.clearTimeout(this.relaySubWatchdog);
+      this.relaySubWatchdog = window.setTimeout(function () {
+        if (self.relaySub === pc && pc.connectionState !== "connected") self.restartRelay();
+      }, RELAY_CONNECT_MS);
     }
     this.relayTracks = f.tracks;
     var publishing = {};
