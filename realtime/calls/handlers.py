@@ -80,7 +80,7 @@ async def _require_admitted(consumer, meeting_id: int) -> None:
         return consumer.user.pk in selectors.admitted_user_ids(meeting=meeting)
 
     if not await database_sync_to_async(check)():
-        raise ServiceError("forbidden", _("Join the meeting first."))
+        raise ServiceError("forbidden", _("Join the meeting first."), status=403)
 
 
 def _sdp(frame: dict) -> str:

@@ -56,7 +56,9 @@ def join(*, meeting_id: int, user: AbstractBaseUser) -> dict:
         meeting = _meeting_for(meeting_id)
         existing = Participant.objects.filter(meeting=meeting, user=user).first()
         if existing and existing.state == Participant.State.DENIED:
-            raise ServiceError("forbidden", _("The host did not admit you to this meeting."))
+            raise ServiceError(
+                "forbidden", _("The host did not admit you to this meeting."), status=403
+            )
         if selectors.is_invited(meeting=meeting, user_id=user.pk) or (
             existing and existing.state == Participant.State.ADMITTED
         ):
@@ -64,7 +66,7 @@ def join(*, meeting_id: int, user: AbstractBaseUser) -> dict:
         elif meeting.lobby:
             state = Participant.State.WAITING
         else:
-            raise ServiceError("forbidden", _("You are not invited to this meeting."))
+            raise ServiceError("forbidden", _("You are not invited to this meeting."), status=403)
         Participant.objects.update_or_create(
             meeting=meeting, user=user, defaults={"state": state, "hand_raised": False}
         )
@@ -91,7 +93,7 @@ def decide(*, meeting_id: int, host: AbstractBaseUser, user_id: int, admit: bool
     with transaction.atomic():
         meeting = _meeting_for(meeting_id)
         if meeting.host_id != host.pk:
-            raise ServiceError("forbidden", _("Only the host can admit people."))
+            raise ServiceError("forbidden", _("Only the host can admit people."), status=403)
         updated = Participant.objects.filter(
             meeting=meeting, user_id=user_id, state=Participant.State.WAITING
         ).update(state=Participant.State.ADMITTED if admit else Participant.State.DENIED)
@@ -134,7 +136,7 @@ def set_flags(*, meeting_id: int, user: AbstractBaseUser, **flags: bool) -> None
             meeting=meeting, user=user, state=Participant.State.ADMITTED
         ).update(**flags)
         if not updated:
-            raise ServiceError("forbidden", _("Join the meeting first."))
+            raise ServiceError("forbidden", _("Join the meeting first."), status=403)
         _broadcast_participants(meeting)
 
 
@@ -143,7 +145,7 @@ def relay_signal(*, meeting_id: int, sender: AbstractBaseUser, frame: dict) -> N
     meeting = _meeting_for(meeting_id)
     admitted = selectors.admitted_user_ids(meeting=meeting)
     if sender.pk not in admitted:
-        raise ServiceError("forbidden", _("Join the meeting first."))
+        raise ServiceError("forbidden", _("Join the meeting first."), status=403)
     target = frame.get("to")
     if not isinstance(target, int) or target not in admitted or target == sender.pk:
         raise ServiceError("bad_request", _("'to' must be another participant in the call."))
@@ -231,13 +233,13 @@ def _email(user) -> str:
 
 def start_from_room(*, user: AbstractBaseUser, room_id: int) -> Meeting:
     """An instant meeting for a chat room's members (only a member may start it)."""
-    from django.core.exceptions import PermissionDenied
-
     from realtime.chat.models import Room
     from realtime.chat.selectors import members_of, membership_of
 
     if membership_of(user_id=user.pk, room_id=room_id) is None:
-        raise PermissionDenied("Only members of the room can start its meeting.")
+        raise ServiceError(
+            "forbidden", _("Only members of the room can start its meeting."), status=403
+        )
     room = Room.objects.get(pk=room_id)
     members = [m.user for m in members_of(room_id=room_id)]
     return create_meeting(

@@ -2,12 +2,14 @@ import os
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from collab.core.errors import ServiceError
 
 from . import selectors, services
 from .forms import ScheduleForm
@@ -97,7 +99,10 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def start_from_room(request: HttpRequest, room_id: int) -> HttpResponse:
-    meeting = services.start_from_room(user=request.user, room_id=room_id)
+    try:
+        meeting = services.start_from_room(user=request.user, room_id=room_id)
+    except ServiceError as exc:
+        raise PermissionDenied(exc.message) from None
     return redirect("calls:meeting", meeting.pk)
 
 

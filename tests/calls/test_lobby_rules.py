@@ -37,7 +37,7 @@ def test_leave_is_refused_to_who_never_joined_and_idempotent_for_who_did(host_an
     meeting = create_meeting(host=host, title="Clinic", lobby=True)
     with pytest.raises(ServiceError) as refused:
         leave(meeting_id=meeting.pk, user=stranger)
-    assert refused.value.code == "forbidden"
+    assert (refused.value.code, refused.value.status) == ("forbidden", 403)
     assert not Participant.objects.filter(user=stranger).exists()
 
     join(meeting_id=meeting.pk, user=host)
