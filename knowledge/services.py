@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Locale, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from collab.core import clock
-from collab.notifications.services import emit
+from collab.core.formatting import when
+from collab.notifications.services import Text, emit
 from knowledge import models as m
 from knowledge import selectors
 
@@ -21,14 +22,6 @@ WORKFLOW_NAME = "Knowledge review"
 REVIEWER_TAG = "knowledge-reviewer"
 APPROVER_TAG = "knowledge-approver"
 COMMENT_MAX = 2000
-
-
-def _in_both_languages(render) -> dict[str, str]:
-    out = {}
-    for lang in ("en", "km"):
-        with translation.override(lang):
-            out[lang] = str(render())
-    return out
 
 
 def _publish(page: Page, user=None) -> None:
@@ -133,15 +126,12 @@ def notify_page_published(*, page: m.ArticlePage, revision_id: int | None) -> in
         event_key=f"knowledge.page_published:{page.pk}:{revision_id}",
         org_unit=space.unit,
         people=people,
-        message=_in_both_languages(
-            lambda: (
-                (
-                    _("New in %(space)s: %(title)s")
-                    if first
-                    else _("Updated in %(space)s: %(title)s")
-                )
-                % {"space": space.title, "title": page.title}
-            )
+        message=Text(
+            _lazy("New in %(space)s: %(title)s")
+            if first
+            else _lazy("Updated in %(space)s: %(title)s"),
+            space=space.title,
+            title=page.title,
         ),
         url=page.url or "",
     )
@@ -173,20 +163,26 @@ def record_feedback(*, user, page: m.ArticlePage, helpful: bool, comment: str = 
             event_key=f"knowledge.feedback:{feedback.pk}",
             org_unit=page.owner_position.unit,
             people=owners,
-            message=_in_both_languages(
-                lambda: (
-                    (
-                        _("Feedback on “%(title)s”: helpful")
-                        if helpful
-                        else _("Feedback on “%(title)s”: not helpful")
-                    )
-                    % {"title": page.title}
-                    + (f" — {comment[:200]}" if comment else "")
-                )
-            ),
+            message=_feedback_message(title=page.title, helpful=helpful, comment=comment),
             url=page.url or "",
         )
     return feedback
+
+
+def _feedback_message(*, title: str, helpful: bool, comment: str) -> Text:
+    if comment:
+        text = (
+            _lazy("Feedback on “%(title)s”: helpful — %(comment)s")
+            if helpful
+            else _lazy("Feedback on “%(title)s”: not helpful — %(comment)s")
+        )
+        return Text(text, title=title, comment=comment[:200])
+    text = (
+        _lazy("Feedback on “%(title)s”: helpful")
+        if helpful
+        else _lazy("Feedback on “%(title)s”: not helpful")
+    )
+    return Text(text, title=title)
 
 
 # --- review reminders ----------------------------------------------------------------------
@@ -244,22 +240,22 @@ def send_review_reminders(*, today: date | None = None) -> int:
                     event_key=f"knowledge.review_due:{page.pk}:{page.review_date}:{kind}",
                     org_unit=page.owner_position.unit,
                     people=owners,
-                    message=_in_both_languages(
-                        lambda page=page, kind=kind: _review_message(page=page, kind=kind)
-                    ),
+                    message=_review_message(page=page, kind=kind),
                     url=f"/cms/pages/{page.pk}/edit/",
                 )
             sent += 1
     return sent
 
 
-def _review_message(*, page, kind) -> str:
-    values = {"title": page.title, "date": page.review_date.isoformat()}
+def _review_message(*, page, kind) -> Text:
     if kind == m.ReviewReminder.Kind.DUE:
-        return _("“%(title)s” is due for review today (%(date)s).") % values
-    if kind == m.ReviewReminder.Kind.DAYS_7:
-        return _("“%(title)s” is due for review in 7 days (%(date)s).") % values
-    return _("“%(title)s” is due for review in 30 days (%(date)s).") % values
+        text = _lazy("“%(title)s” is due for review today (%(date)s).")
+    elif kind == m.ReviewReminder.Kind.DAYS_7:
+        text = _lazy("“%(title)s” is due for review in 7 days (%(date)s).")
+    else:
+        text = _lazy("“%(title)s” is due for review in 30 days (%(date)s).")
+    review_date = page.review_date
+    return Text(text, title=page.title, date=lambda: when(review_date, "date"))
 
 
 # --- workflow ------------------------------------------------------------------------------
@@ -281,11 +277,8 @@ def notify_task_waiting(*, task_state) -> int:
         event_key=f"knowledge.approval_waiting:{task_state.pk}",
         org_unit=space.unit if space else None,
         people=people,
-        message=_in_both_languages(
-            lambda: (
-                _("“%(title)s” waits for you: %(step)s") % {"title": draft.title, "step": task.name}
-            )
-        ),
+        message=Text(_lazy("“%(title)s” waits for you: %(step)s"), title=draft.title,
+                     step=task.name),
         url=f"/cms/pages/{page.pk}/edit/",
     )
     return len(people)

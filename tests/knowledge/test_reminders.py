@@ -4,8 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils.translation import override
 
 from collab.core import clock
+from collab.core.formatting import when
 from collab.core.scheduling import registered_jobs
 from collab.notifications.models import Recipient
 from knowledge.models import ReviewReminder
@@ -35,9 +37,14 @@ def owner_reminders(kb) -> list[str]:
     )
 
 
-def set_review_date(page, when):
-    page.review_date = when
+def set_review_date(page, day):
+    page.review_date = day
     page.save_revision().publish()
+
+
+def shown(day, language="en") -> str:
+    with override(language):
+        return when(day, "date")
 
 
 def test_reminders_are_sent_at_30_and_7_days_and_on_the_date_once_each(kb, moved_clock):
@@ -46,7 +53,13 @@ def test_reminders_are_sent_at_30_and_7_days_and_on_the_date_once_each(kb, moved
     set_review_date(kb.article, due)
     run_job()
     run_job()  # idempotent: the periodic job runs every few minutes
-    assert owner_reminders(kb) == [f"“Severe dehydration” is due for review in 30 days ({due})."]
+    assert owner_reminders(kb) == [
+        f"“Severe dehydration” is due for review in 30 days ({shown(due)})."
+    ]
+    (khmer,) = Recipient.objects.filter(user=kb.users["owner"]).values_list(
+        "notification__message_km", flat=True
+    )
+    assert shown(due, "km") in khmer  # the date written the Khmer way, not as ISO digits
 
     moved_clock(22 * DAY)
     run_job()
@@ -59,8 +72,8 @@ def test_reminders_are_sent_at_30_and_7_days_and_on_the_date_once_each(kb, moved
     moved_clock(45 * DAY)
     run_job()
     assert owner_reminders(kb)[1:] == [
-        f"“Severe dehydration” is due for review in 7 days ({due}).",
-        f"“Severe dehydration” is due for review today ({due}).",
+        f"“Severe dehydration” is due for review in 7 days ({shown(due)}).",
+        f"“Severe dehydration” is due for review today ({shown(due)}).",
     ]
     assert list(ReviewReminder.objects.order_by("pk").values_list("kind", flat=True)) == [
         "30d",
@@ -74,7 +87,7 @@ def test_a_late_review_date_sends_only_the_most_urgent_reminder(kb):
     set_review_date(kb.article, today + timedelta(days=5))
     run_job()
     assert owner_reminders(kb) == [
-        f"“Severe dehydration” is due for review in 7 days ({today + timedelta(days=5)})."
+        f"“Severe dehydration” is due for review in 7 days ({shown(today + timedelta(days=5))})."
     ]
 
 

@@ -7,13 +7,15 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collab.core import clock
 from collab.core.errors import ServiceError
+from collab.core.formatting import when
 from collab.core.scheduling import periodic
 from collab.directory.models import OrgUnit, Person, Position
+from collab.notifications.services import Text
 
 from .. import selectors
 from ..models import Assignment, CoursePage, Enrolment
@@ -108,19 +110,15 @@ def sync_assignment(*, assignment: Assignment, initial: bool = False) -> list[En
 
 
 def _announce(*, enrolment: Enrolment, assignment: Assignment) -> None:
-    course = assignment.course
-    messages = {}
-    for lang in ("en", "km"):
-        with translation.override(lang):
-            messages[lang] = _("Training assigned: %(course)s, due %(date)s.") % {
-                "course": course.title,
-                "date": enrolment.due_date.isoformat(),
-            }
     notify(
         enrolment=enrolment,
         event_type="training.assigned",
         key=f"training.assigned:{enrolment.pk}:{assignment.pk}",
-        message=messages,
+        message=Text(
+            gettext_lazy("Training assigned: %(course)s, due %(date)s."),
+            course=assignment.course.title,
+            date=lambda: when(enrolment.due_date, "date"),
+        ),
     )
 
 

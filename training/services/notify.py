@@ -1,13 +1,18 @@
 """The one door to the suite's notifications: each reminder is sent once (idempotent key)."""
 
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 
 from collab.core import clock
 
 from ..models import Enrolment, Reminder
 
+if TYPE_CHECKING:
+    from collab.notifications.services import Text
 
-def notify(*, enrolment: Enrolment, event_type: str, key: str, message: dict) -> bool:
+
+def notify(*, enrolment: Enrolment, event_type: str, key: str, message: "Text") -> bool:
     """Send once per key; returns False when this key was already sent."""
     from collab.notifications.services import emit
 

@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from collab.core.formatting import when
 from collab.core.scheduling import periodic
+from collab.notifications.services import Text
 
 from .. import selectors
 from ..models import Enrolment, Reminder
@@ -28,18 +29,16 @@ def reminders_due(enrolment: Enrolment, on) -> list[tuple[str, str]]:
     return []
 
 
-def _message(event_type: str, enrolment: Enrolment, on) -> dict[str, str]:
-    out = {}
-    for lang in ("en", "km"):
-        with translation.override(lang):
-            values = {"course": enrolment.course.title, "date": enrolment.due_date.isoformat()}
-            if event_type == "training.overdue":
-                out[lang] = _("Overdue training: %(course)s was due %(date)s.") % values
-            elif enrolment.due_date == on:
-                out[lang] = _("Training due today: %(course)s.") % values
-            else:
-                out[lang] = _("Training due on %(date)s: %(course)s.") % values
-    return out
+def _message(event_type: str, enrolment: Enrolment, on) -> Text:
+    if event_type == "training.overdue":
+        text = gettext_lazy("Overdue training: %(course)s was due %(date)s.")
+    elif enrolment.due_date == on:
+        text = gettext_lazy("Training due today: %(course)s.")
+    else:
+        text = gettext_lazy("Training due on %(date)s: %(course)s.")
+    return Text(
+        text, course=enrolment.course.title, date=lambda: when(enrolment.due_date, "date")
+    )
 
 
 @periodic(every=900)
