@@ -129,6 +129,8 @@ class EmailChannel(ChannelBackend):
                 headers={"Message-ID": message_id, "Content-Language": content.language},
                 connection=self.connection,
             )
+            for attachment in content.attachments:
+                message.attach(*attachment)
             try:
                 message.send(fail_silently=False)
             except Exception:

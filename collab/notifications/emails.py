@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from .attachments import Attachment, attachments_for
 from .models import Delivery
 
 ACK_SALT = "collab.notifications.ack"
@@ -25,6 +26,7 @@ class Content:
     subject: str
     body: str
     language: str
+    attachments: Sequence[Attachment] = ()
 
 
 def message_id(key: str) -> str:
@@ -63,7 +65,9 @@ def single(delivery: Delivery, language: str) -> Content:
         }
         subject = render_to_string("notifications/email/subject.txt", context).strip()
         body = render_to_string("notifications/email/single.txt", context)
-    return Content(subject=" ".join(subject.split()), body=body, language=language)
+        files = attachments_for(notification, link=context["link"])
+    return Content(subject=" ".join(subject.split()), body=body, language=language,
+                   attachments=files)
 
 
 def digest(deliveries: Sequence[Delivery], language: str) -> Content:

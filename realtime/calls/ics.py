@@ -1,26 +1,12 @@
-"""A minimal iCalendar (RFC 5545) invitation for a scheduled meeting."""
+"""The iCalendar (RFC 5545) invitation that a scheduled meeting's email carries."""
 
 from datetime import UTC, timedelta
 
+from icalendar import Calendar, Event, vCalAddress
+
 from .models import Meeting
 
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
-    raw = line.encode()
-    parts = []
-    while len(raw) > 75:
-        cut = 75
-        while (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 sequence
-            cut -= 1
-        parts.append(raw[:cut].decode())
-        raw = raw[cut:]
-    parts.append(raw.decode())
-    return "\r\n ".join(parts)
+DURATION = timedelta(hours=1)
 
 
 def invitation(
@@ -29,28 +15,25 @@ def invitation(
     url: str,
     organizer_email: str,
     attendees: list[str],
-    duration: timedelta = timedelta(hours=1),
+    duration: timedelta = DURATION,
 ) -> str:
-    def stamp(dt):
-        return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-    start = meeting.scheduled_for
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Sahakar//Meetings//EN",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        f"UID:{meeting.code}@sahakar",
-        f"DTSTAMP:{stamp(meeting.created)}",
-        f"DTSTART:{stamp(start)}",
-        f"DTEND:{stamp(start + duration)}",
-        f"SUMMARY:{_escape(meeting.title)}",
-        f"DESCRIPTION:{_escape(url)}",
-        f"URL:{url}",
-        f"ORGANIZER:mailto:{organizer_email}",
-        *[f"ATTENDEE;RSVP=TRUE:mailto:{email}" for email in attendees],
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    start = meeting.scheduled_for.astimezone(UTC)
+    event = Event()
+    event.add("uid", f"{meeting.code}@sahakar")
+    event.add("dtstamp", meeting.created.astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", start + duration)
+    event.add("summary", meeting.title)
+    event.add("description", url)
+    event.add("url", url)
+    event.add("organizer", vCalAddress(f"mailto:{organizer_email}"))
+    for email in attendees:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["RSVP"] = "TRUE"
+        event.add("attendee", attendee)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Sahakar//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -6,8 +6,12 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collab.core.errors import ServiceError
+from collab.core.formatting import when
+from collab.notifications.attachments import Attachment, register_attachments
+from collab.notifications.services import Text, emit
 from realtime.services import notify_stream_membership, publish, send_ephemeral
 
 from . import selectors
@@ -16,6 +20,7 @@ from .models import Invitation, Meeting, Participant
 from .signals import participant_admitted
 
 SIGNAL_TYPES = ("call.offer", "call.answer", "call.ice")
+INVITED = "meeting.invited"
 MAX_SDP_CHARS = 60_000
 
 
@@ -178,9 +183,10 @@ def _name(user) -> str:
 
 
 def schedule_meeting(
-    *, host: AbstractBaseUser, title: str, scheduled_for, invitee_keys: list[str], base_url: str
+    *, host: AbstractBaseUser, title: str, scheduled_for, invitee_keys: list[str]
 ) -> Meeting:
-    """Create a meeting for people of the directory and email each an .ics invitation."""
+    """Create a meeting for people of the directory; each is told in the app and by an email
+    with an .ics invitation, through the notification outbox (retried, sent once)."""
     from django.core.exceptions import ValidationError
 
     keys = [k.strip() for k in invitee_keys if k.strip()]
@@ -198,32 +204,39 @@ def schedule_meeting(
         meeting = create_meeting(
             host=host, title=title.strip(), invitees=users, scheduled_for=scheduled_for
         )
-        url = f"{base_url.rstrip('/')}/meetings/{meeting.pk}/"
-        transaction.on_commit(lambda: _send_invitations(meeting=meeting, url=url, users=users))
+        emit(
+            event_type=INVITED,
+            event_key=f"{INVITED}:{meeting.pk}",
+            people=[u.person for u in users if getattr(u, "person", None)],
+            message=Text(
+                gettext_lazy("%(host)s invites you to the video meeting “%(title)s”, %(when)s."),
+                host=_name(host),
+                title=meeting.title,
+                when=lambda: when(scheduled_for, "daytime"),
+            ),
+            url=f"/meetings/{meeting.pk}/",
+            channels=["in_app", "email"],
+        )
     return meeting
 
 
-def _send_invitations(*, meeting: Meeting, url: str, users: list) -> None:
+@register_attachments(INVITED)
+def _invitation_file(notification, *, link: str) -> list[Attachment]:
     from django.conf import settings
-    from django.core.mail import EmailMessage
 
     from .ics import invitation
 
-    emails = [e for e in (_email(u) for u in users) if e]
-    if not emails:
-        return
-    organizer = _email(meeting.host) or settings.DEFAULT_FROM_EMAIL
-    message = EmailMessage(
-        subject=_("Invitation: %(title)s") % {"title": meeting.title},
-        body=_("You are invited to a video meeting: %(url)s") % {"url": url},
-        to=emails,
+    meeting = Meeting.objects.select_related("host").get(
+        pk=int(notification.event_key.rsplit(":", 1)[1])
     )
-    message.attach(
-        "invite.ics",
-        invitation(meeting=meeting, url=url, organizer_email=organizer, attendees=emails),
-        "text/calendar; method=REQUEST",
+    invitees = [i.user for i in meeting.invitations.select_related("user__person")]
+    text = invitation(
+        meeting=meeting,
+        url=link,
+        organizer_email=_email(meeting.host) or settings.DEFAULT_FROM_EMAIL,
+        attendees=[e for e in (_email(u) for u in invitees) if e],
     )
-    message.send(fail_silently=False)
+    return [Attachment("invite.ics", text, "text/calendar; method=REQUEST")]
 
 
 def _email(user) -> str:

@@ -70,7 +70,6 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 scheduled_for=form.cleaned_data["scheduled_for"],
                 invitee_keys=form.cleaned_data["invitees"].replace("\n", ",").split(","),
-                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

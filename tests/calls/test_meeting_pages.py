@@ -5,6 +5,8 @@ import pytest
 from django.test import Client
 
 from collab.directory.models import Person
+from collab.notifications.delivery import deliver_due
+from collab.notifications.models import Recipient
 from realtime.calls.ics import invitation
 from realtime.calls.models import Invitation, Meeting
 from realtime.calls.services import create_meeting
@@ -53,15 +55,24 @@ def test_schedule_sends_an_ics_invitation(people, smtp, django_capture_on_commit
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response.url == f"/meetings/{meeting.pk}/"
     assert set(Invitation.objects.values_list("user__username", flat=True)) == {"vanna", "rith"}
+    told = Recipient.objects.filter(notification__event_type="meeting.invited")
+    assert {r.user.username for r in told} == {"vanna", "rith"}  # in the app, too
+    assert not smtp.mailbox.messages  # nothing leaves before the outbox's worker sends it
 
-    (message,) = smtp.mailbox.wait_for(1)
-    assert set(message["To"].split(", ")) == {"vanna@moh.example", "rith@moh.example"}
-    (attachment,) = list(message.iter_attachments())
-    assert attachment.get_content_type() == "text/calendar"
-    ics = attachment.get_content()
-    assert "METHOD:REQUEST" in ics and f"UID:{meeting.code}@sahakar" in ics
-    assert "ATTENDEE;RSVP=TRUE:mailto:vanna@moh.example" in ics
-    assert f"/meetings/{meeting.pk}/" in ics
+    assert deliver_due() == 2  # the two emails (in the app went at once)
+    assert deliver_due() == 0  # sent once
+    messages = smtp.mailbox.wait_for(2)
+    assert sorted(m["To"] for m in messages) == ["rith@moh.example", "vanna@moh.example"]
+    for message in messages:
+        assert "ការប្រជុំ provincial review" in message.get_body(("plain",)).get_content()
+        (attachment,) = list(message.iter_attachments())
+        assert attachment.get_content_type() == "text/calendar"
+        ics = attachment.get_content()
+        assert "METHOD:REQUEST" in ics and f"UID:{meeting.code}@sahakar" in ics
+        assert "ATTENDEE;RSVP=TRUE:mailto:vanna@moh.example" in ics
+        assert "ATTENDEE;RSVP=TRUE:mailto:rith@moh.example" in ics
+        assert f"/meetings/{meeting.pk}/" in ics
+        assert "DTSTART:20261203T023000Z" in ics  # 09:30 in Phnom Penh
 
 
 def test_unknown_invitee_is_named_and_nothing_is_created(people):

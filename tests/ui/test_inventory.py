@@ -88,8 +88,9 @@ def _slug(text: str) -> str:
 
 
 def _check_page(page, *, label: str, shot: str | None, lang: str) -> dict:
-    """The checks of one loaded page at both viewports (screenshots unless ``shot`` is
-    None)."""
+    """The checks of one loaded page at both viewports. The first visit of a page in a
+    language (``shot`` set) also runs axe and takes the screenshots: the other roles' copies
+    of a page share its markup, and axe is the slow part of the crawl."""
     found = {"overflow": [], "contrast": [], "glyphs": [], "axe": [], "texts": []}
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
@@ -100,7 +101,8 @@ def _check_page(page, *, label: str, shot: str | None, lang: str) -> dict:
                                      f"{checks['overflow']['offenders']}")
         found["contrast"] += [f"{width}px: {c}" for c in checks["contrast"]]
         found["glyphs"] += [f"{width}px: {c}" for c in checks["glyphs"]]
-        if width == VIEWPORTS[0][0]:  # the same DOM at both sizes: axe once (the slow part)
+        if shot and width == VIEWPORTS[0][0]:  # the same DOM at both sizes: axe once
+            page.evaluate(AXE_JS)  # only where it runs: compiling it costs a few 100 ms
             results = page.evaluate(AXE_RUN)
             for v in results["violations"]:
                 if v["impact"] in IMPACTS:
@@ -146,7 +148,6 @@ def _crawl_all(base_url: str, browser) -> dict:
     for role, lang, urls in visits + [("patient", lang, None) for lang in LANGUAGES]:
         context = browser.new_context(locale="km-KH" if lang == "km" else "en-US")
         context.set_default_timeout(30_000)
-        context.add_init_script(AXE_JS)
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base_url}]
         )
@@ -186,8 +187,7 @@ def _crawl_all(base_url: str, browser) -> dict:
             if name in READY:
                 page.wait_for_selector(READY[name])
             page.evaluate("() => document.fonts.ready.then(() => true)")
-            # Every visit is checked; one screenshot per page and language is enough to look
-            # at (the other roles' copies of a page cost a third of the crawl).
+            # Every visit is checked; one screenshot and one axe run per page and language.
             shot = None if (name, lang, path) in shot_taken else f"{lang}-{role}-{_slug(path)}"
             shot_taken.add((name, lang, path))
             found = _check_page(page, label=where, shot=shot, lang=lang)
