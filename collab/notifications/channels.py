@@ -15,6 +15,9 @@ from realtime.services import publish
 
 from . import emails
 from .models import Delivery
+from .registry import channel_names, get_channel, register_channel
+
+__all__ = ["ChannelBackend", "channel_names", "get_channel", "register_channel"]
 
 
 class ChannelBackend:
@@ -36,22 +39,6 @@ class ChannelBackend:
 
     def close_batch(self) -> None:
         """Called after the batch, whatever happened."""
-
-
-_registry: dict[str, ChannelBackend] = {}
-
-
-def register_channel(backend: type[ChannelBackend]) -> type[ChannelBackend]:
-    _registry[backend.name] = backend()
-    return backend
-
-
-def get_channel(name: str) -> ChannelBackend:
-    return _registry[name]
-
-
-def channel_names() -> list[str]:
-    return list(_registry)
 
 
 @register_channel

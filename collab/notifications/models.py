@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .registry import channel_names
+
 
 class Urgency(models.TextChoices):
     ROUTINE = "routine", _("Routine")
@@ -101,8 +103,6 @@ class Rule(models.Model):
         return self.channels.split()
 
     def clean(self) -> None:
-        from .channels import channel_names
-
         unknown = [c for c in self.channel_list if c not in channel_names()]
         if unknown or not self.channel_list:
             raise ValidationError(
