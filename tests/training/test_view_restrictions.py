@@ -90,3 +90,17 @@ def test_enrol_and_quiz_start_are_refused_until_the_password_is_given(client, co
     client.post(action, {"password": "ward-7", "return_url": course.course.url})
     assert client.post(start).status_code == 302
     assert Attempt.objects.filter(person=person).count() == 1
+
+
+def test_pages_served_from_the_tree_keep_wagtails_restrictions(course, reader, trainee):
+    """The training pages are rendered by the app's views from an on_serve_page hook, inside
+    Wagtail's restriction check: a course and its quiz refuse outsiders there too."""
+    nurses = Group.objects.create(name="Nurses")
+    restrict(course.course, PageViewRestriction.GROUPS).groups.add(nurses)
+    for url in (course.course.url, course.quiz.url):
+        refused = reader.get(url)
+        assert refused.status_code == 302 and "/login/" in refused["Location"], url
+
+    trainee.user.groups.add(nurses)
+    assert course.course.title in reader.get(course.course.url).content.decode()
+    assert reader.get(course.quiz.url).status_code == 200

@@ -38,11 +38,6 @@ class TrainingIndexPage(Page):
             return primary.specific.route(request, path_components)
         return super().route(request, path_components)
 
-    def serve(self, request, *args, **kwargs):
-        from ..views.learning import course_catalogue
-
-        return course_catalogue(request, index=self.primary())
-
 
 class CoursePage(Page):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
@@ -87,11 +82,6 @@ class CoursePage(Page):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
 
-    def serve(self, request, *args, **kwargs):
-        from ..views.learning import course_detail
-
-        return course_detail(request, course=self)
-
 
 class ModulePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
@@ -102,11 +92,6 @@ class ModulePage(Page):
 
     class Meta:
         verbose_name = _("module")
-
-    def serve(self, request, *args, **kwargs):
-        from django.shortcuts import redirect
-
-        return redirect(self.get_parent().url)
 
 
 class LessonPage(Page):
@@ -138,11 +123,6 @@ class LessonPage(Page):
             return None
         site_id, root_url, _path = parts
         return site_id, root_url, reverse("training:lesson", kwargs={"lesson_id": self.pk})
-
-    def serve(self, request, *args, **kwargs):
-        from ..views.learning import lesson
-
-        return lesson(request, lesson_id=self.pk, served_by_wagtail=True)
 
     def serve_preview(self, request, mode_name):
         from ..views.learning import lesson_preview
@@ -195,11 +175,6 @@ class QuizPage(Page):
     class Meta:
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
-
-    def serve(self, request, *args, **kwargs):
-        from ..views.quiz import quiz_detail
-
-        return quiz_detail(request, quiz=self)
 
 
 class QuizBankDraw(Orderable):

@@ -63,7 +63,8 @@ def serve_through_wagtail(request, page, render_page) -> HttpResponse:
         return render_page()
 
     for hook in reversed(hooks.get_hooks("on_serve_page")):
-        chain = hook(chain)
+        if not getattr(hook, "renders_page", False):  # render_page() serves this page
+            chain = hook(chain)
     for hook in hooks.get_hooks("before_serve_page"):
         result = hook(page, request, (), {})
         if isinstance(result, HttpResponse):
