@@ -144,7 +144,7 @@ def main() -> None:
 
         from knowledge import response_cache
         from knowledge.models import ArticlePage, KnowledgeSpacePage
-        from knowledge.selectors import body_cache_key, rendered_body
+        from knowledge.rendering import body_cache_key, rendered_body
         from knowledge.services import ensure_tree
 
         index = ensure_tree()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from wagtail.admin.views import home
 from wagtail.models import Page
 
-from knowledge.selectors import hidden_space_paths
+from knowledge.visibility import hidden_space_paths
 
 
 def _shown(obj, hidden: list[str]) -> bool:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from collab.core.bounds import Id, StrictBody
-from knowledge import selectors, services
+from knowledge import selectors, services, visibility
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 
 router = Router(tags=["knowledge"])
@@ -64,7 +64,7 @@ def _article_out(page: ArticlePage) -> ArticleOut:
 
 def _readable(request, model, pk):
     page = model.objects.live().filter(pk=pk).first()
-    if page is None or not selectors.can_view_page(user=request.auth, page=page):
+    if page is None or not visibility.can_view_page(user=request.auth, page=page):
         return None  # 404 either way: a private page's existence is not disclosed
     return page
 

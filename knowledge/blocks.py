@@ -196,7 +196,7 @@ class ArticleTableBlock(TableBlock):
 
 
 class ArticleBodyBlock(blocks.StreamBlock):
-    """Rendered by ``render_article_body`` (knowledge.selectors.rendered_body)."""
+    """Rendered by ``render_article_body`` (knowledge.rendering.rendered_body)."""
 
     rich_text = ArticleRichTextBlock(label=_("Rich text"), features=RICH_TEXT_FEATURES)
     callout = CalloutBlock()

@@ -6,7 +6,7 @@ groups hold add, change and choose on the collection of each public space, each 
 space's kept group on that space's collection alone, and no editor or kept group holds a
 grant on an ancestor of a space collection (the root collection). The admin's listings,
 searches, choosers and edit views all ask Wagtail's collection permission policy; serving a
-file asks ``knowledge.selectors.media_readable``, which also knows the space collections.
+file asks ``knowledge.visibility.media_readable``, which also knows the space collections.
 """
 
 from __future__ import annotations

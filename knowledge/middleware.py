@@ -53,7 +53,7 @@ def _route_article(request) -> None:
     still runs its hooks (view restrictions) and the page's ``serve`` (private spaces)."""
     from wagtail.url_routing import RouteResult
 
-    from knowledge.selectors import article_at
+    from knowledge.routing import article_at
 
     page = article_at(request=request)
     if page is not None:
@@ -64,7 +64,7 @@ def _route_article(request) -> None:
 def _may_read(request, entry) -> bool:
     if not entry["private"]:
         return True
-    from knowledge.selectors import hidden_space_paths
+    from knowledge.visibility import hidden_space_paths
 
     # Private pages are checked on every hit (Django's full user check included); a refusal
     # goes the uncached way (403 / login).

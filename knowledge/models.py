@@ -17,6 +17,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Task, TaskState
 
+from knowledge import rendering, routing, selectors, visibility
 from knowledge.blocks import ArticleBodyBlock
 from knowledge.choosers import position_chooser_viewset
 
@@ -34,9 +35,7 @@ class KnowledgePage(Page):
     def serve(self, request, *args, **kwargs):
         from django.contrib.auth.views import redirect_to_login
 
-        from knowledge.selectors import can_view_page
-
-        if self.in_private_space() and not can_view_page(user=request.user, page=self):
+        if self.in_private_space() and not visibility.can_view_page(user=request.user, page=self):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             return HttpResponseForbidden(
@@ -45,15 +44,11 @@ class KnowledgePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def remember_ancestry(self) -> None:
-        from knowledge.selectors import ancestry_of
-
-        self._routed_ancestry = ancestry_of(page=self)
+        self._routed_ancestry = routing.ancestry_of(page=self)
 
     def ancestry(self) -> list:
         """This page and its ancestors, root first, each with ``private``."""
-        from knowledge.selectors import ancestry_of
-
-        return self._routed_ancestry or ancestry_of(page=self)
+        return self._routed_ancestry or routing.ancestry_of(page=self)
 
     def in_private_space(self) -> bool:
         return any(a.private for a in self.ancestry())
@@ -64,18 +59,14 @@ class KnowledgePage(Page):
         if self._routed_ancestry is None:
             return super().get_view_restrictions()
         if self._routed_restrictions is None:
-            from knowledge.selectors import restriction_page_ids
-
             self._routed_restrictions = PageViewRestriction.objects.filter(
-                page_id__in=restriction_page_ids(self._routed_ancestry)
+                page_id__in=routing.restriction_page_ids(self._routed_ancestry)
             )
         return self._routed_restrictions
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.selectors import breadcrumbs_for
-
         context = super().get_context(request, *args, **kwargs)
-        context["breadcrumbs"] = breadcrumbs_for(page=self)
+        context["breadcrumbs"] = routing.breadcrumbs_for(page=self)
         context["language_note"] = self.language_note(request)
         return context
 
@@ -109,9 +100,7 @@ class KnowledgeIndexPage(KnowledgePage):
         from django.http import Http404
         from wagtail.url_routing import RouteResult
 
-        from knowledge.selectors import page_below
-
-        page = page_below(index=self, components=path_components)
+        page = routing.page_below(index=self, components=path_components)
         if page is None:
             raise Http404
         if isinstance(page, KnowledgePage):
@@ -119,11 +108,9 @@ class KnowledgeIndexPage(KnowledgePage):
         return RouteResult(page)
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.selectors import recently_updated, spaces_for
-
         context = super().get_context(request, *args, **kwargs)
-        context["spaces"] = spaces_for(user=request.user, index=self)
-        context["recent"] = recently_updated(user=request.user, limit=10)
+        context["spaces"] = selectors.spaces_for(user=request.user, index=self)
+        context["recent"] = selectors.recently_updated(user=request.user, limit=10)
         return context
 
 
@@ -173,11 +160,9 @@ class KnowledgeSpacePage(KnowledgePage):
         ]
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.selectors import articles_in_space, is_subscribed
-
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = articles_in_space(space=self)
-        context["subscribed"] = is_subscribed(user=request.user, space=self)
+        context["articles"] = selectors.articles_in_space(space=self)
+        context["subscribed"] = selectors.is_subscribed(user=request.user, space=self)
         return context
 
 
@@ -295,29 +280,18 @@ class ArticlePage(KnowledgePage):
 
     @property
     def space(self) -> KnowledgeSpacePage | None:
-        return (
-            KnowledgeSpacePage.objects.filter(path__in=_ancestor_paths(self.path))
-            .order_by("-depth")
-            .first()
-        )
+        return KnowledgeSpacePage.objects.ancestor_of(self).order_by("-depth").first()
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.selectors import related_articles, rendered_body
-
         context = super().get_context(request, *args, **kwargs)
         # A preview shows a draft: never from (nor into) the live page's cache.
-        context["body"] = rendered_body(
+        context["body"] = rendering.rendered_body(
             page=self, use_cache=not getattr(request, "is_preview", False)
         )
         context["tags"] = tags = list(self.tags.all())
-        context["related"] = related_articles(user=request.user, page=self, tags=tags)
+        context["related"] = selectors.related_articles(user=request.user, page=self, tags=tags)
         context["overdue"] = self.is_overdue()
         return context
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    step = Page.steplen
-    return [path[:i] for i in range(step, len(path) + 1, step)]
 
 
 class SpaceSubscription(models.Model):
@@ -400,8 +374,6 @@ class PositionApprovalTask(Task):
         verbose_name_plural = _("position approval tasks")
 
     def may_act(self, obj, user) -> bool:
-        from knowledge.selectors import approvers_for, can_view_page
-
         if not user.is_authenticated:
             return False
         if user.is_superuser:
@@ -411,8 +383,8 @@ class PositionApprovalTask(Task):
         # space: the editor (and the task list) stay closed to them.
         return (
             person is not None
-            and can_view_page(user=user, page=obj)
-            and person in approvers_for(task=self, page=obj)
+            and visibility.can_view_page(user=user, page=obj)
+            and person in selectors.approvers_for(task=self, page=obj)
         )
 
     def user_can_access_editor(self, obj, user):

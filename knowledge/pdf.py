@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from collab.core.pdf import render_pdf
-from knowledge.selectors import rendered_body
+from knowledge.rendering import rendered_body
 
 BASE_URL = "http://sahakar.invalid/"
 

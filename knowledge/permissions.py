@@ -27,7 +27,7 @@ from wagtail.models import GroupPagePermission
 
 from knowledge.media_collections import sync_collection_grants
 from knowledge.models import KnowledgeIndexPage, KnowledgeSpacePage, SpaceEditorGroup
-from knowledge.selectors import hidden_space_paths
+from knowledge.visibility import hidden_space_paths
 
 EDIT_SPACES = ("knowledge", "edit_spaces")
 EDITOR_CODENAMES = ("add_page", "change_page")

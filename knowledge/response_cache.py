@@ -129,7 +129,7 @@ def audience(request, who: Reader, gen: str) -> str:
     key = f"knowledge:resp:aud:{gen}:{who.pk}"
     signature = cache.get(key)
     if signature is None:
-        from knowledge.selectors import hidden_space_paths, view_restricted_paths
+        from knowledge.visibility import hidden_space_paths, view_restricted_paths
 
         user = request.user
         hidden = sorted(hidden_space_paths(user) + view_restricted_paths(user))

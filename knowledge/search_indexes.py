@@ -3,7 +3,7 @@
 Filter: a page inside a private space carries the token ``kbspace_<id>``, held by the
 space's members; other pages carry ``all`` (or the groups of a group restriction);
 password-protected pages carry no token a user can hold. Verification: the knowledge
-app's one access check, ``knowledge.selectors.readable_pages``.
+app's one access check, ``knowledge.visibility.readable_pages``.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ from wagtail.models import Page, PageViewRestriction
 from collab.search.indexes import EVERYONE, SahakarIndex
 from collab.search.pagetext import stream_text
 from knowledge.models import ArticlePage, KnowledgeSpacePage
-from knowledge.selectors import hidden_space_paths, readable_pages
+from knowledge.visibility import hidden_space_paths, readable_pages
 
 NOBODY = "nobody"
 

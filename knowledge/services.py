@@ -15,7 +15,7 @@ from collab.core import clock
 from collab.core.formatting import when
 from collab.notifications.services import Text, emit
 from knowledge import models as m
-from knowledge import selectors
+from knowledge import rendering, selectors, visibility
 
 INDEX_SLUG = "knowledge"
 WORKFLOW_NAME = "Knowledge review"
@@ -82,14 +82,14 @@ def ensure_workflow(*, pages) -> Workflow:
 
 
 def purge_page_cache(*, page) -> None:
-    cache.delete_many([selectors.body_cache_key(page.pk, lang) for lang in ("en", "km")])
+    cache.delete_many([rendering.body_cache_key(page.pk, lang) for lang in ("en", "km")])
 
 
 # --- subscriptions -------------------------------------------------------------------------
 
 
 def subscribe(*, user, space: m.KnowledgeSpacePage) -> m.SpaceSubscription:
-    if not selectors.can_view_page(user=user, page=space):
+    if not visibility.can_view_page(user=user, page=space):
         raise PermissionDenied
     sub, _created = m.SpaceSubscription.objects.get_or_create(user=user, space=space)
     return sub
@@ -115,7 +115,7 @@ def notify_page_published(*, page: m.ArticlePage, revision_id: int | None) -> in
         person = getattr(sub.user, "person", None)
         if person is None or not person.active:
             continue
-        if selectors.can_view_page(user=sub.user, page=page):
+        if visibility.can_view_page(user=sub.user, page=page):
             people.append(person)
     if not people:
         return 0
@@ -143,7 +143,7 @@ def notify_page_published(*, page: m.ArticlePage, revision_id: int | None) -> in
 
 @transaction.atomic
 def record_feedback(*, user, page: m.ArticlePage, helpful: bool, comment: str = "") -> m.Feedback:
-    if not selectors.can_view_page(user=user, page=page):
+    if not visibility.can_view_page(user=user, page=page):
         raise PermissionDenied
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:

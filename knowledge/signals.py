@@ -10,7 +10,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, ta
 from collab.directory.models import OrgUnit
 from collab.directory.signals import people_deactivated
 from knowledge.models import ArticlePage, KnowledgeIndexPage, KnowledgePage, KnowledgeSpacePage
-from knowledge.selectors import bump_visibility_rules
+from knowledge.visibility import bump_visibility_rules
 
 
 def _purge_responses() -> None:
@@ -27,7 +27,7 @@ def on_page_published(sender, instance, revision=None, **kwargs):
     if isinstance(page, KnowledgePage):
         _purge_responses()
         # Wagtail updates its reference index in a background task; file permissions of
-        # private spaces (knowledge.selectors.media_readable) need it current now.
+        # private spaces (knowledge.visibility.media_readable) need it current now.
         from wagtail.models import ReferenceIndex
 
         ReferenceIndex.create_or_update_for_object(page)

@@ -17,7 +17,7 @@ from knowledge import services
 from knowledge.models import ArticlePage, KnowledgeSpacePage
 from knowledge.pdf import article_pdf
 from knowledge.rich_text import served_specs
-from knowledge.selectors import can_view_page, media_readable
+from knowledge.visibility import can_view_page, media_readable
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from wagtail.admin.views.reports import ReportView
 
 from knowledge.choosers import position_chooser_viewset
 from knowledge.rich_text import CheckedImageEmbedHandler
-from knowledge.selectors import media_readable, overdue_articles, visible_articles_for
+from knowledge.selectors import overdue_articles
+from knowledge.visibility import media_readable, visible_articles_for
 
 
 class OverdueReviewsView(ReportView):

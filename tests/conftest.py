@@ -40,7 +40,7 @@ def _nothing_cached_from_earlier_tests():
 
     from collab.core import generations
     from knowledge.response_cache import GENERATION_KEY as RESPONSES_MARK
-    from knowledge.selectors import RULES_MARK
+    from knowledge.visibility import RULES_MARK
     from training.lesson_cache import GENERATION_KEY as LESSONS_MARK
 
     if isinstance(caches["default"], LocMemCache):

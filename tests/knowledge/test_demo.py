@@ -7,7 +7,7 @@ from wagtail.models import Locale
 
 from knowledge import demo
 from knowledge.models import ArticlePage, KnowledgeSpacePage
-from knowledge.selectors import visible_pages_for
+from knowledge.visibility import visible_pages_for
 
 
 def test_demo_knowledge_base(db, client):

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from collab.notifications.models import Recipient
 from knowledge import response_cache
 from knowledge.models import Feedback
-from knowledge.selectors import body_cache_key
+from knowledge.rendering import body_cache_key
 from tests.knowledge.conftest import add_article, add_space
 
 

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from collab.directory.models import OrgUnit
-from knowledge.selectors import recently_updated, visible_pages_for
+from knowledge.selectors import recently_updated
+from knowledge.visibility import visible_pages_for
 from tests.knowledge.conftest import add_article, add_space
 
 
