@@ -51,6 +51,16 @@ def _nothing_cached_from_earlier_tests():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request):
+    """Cheap password hashing: the real hasher costs 0.3-1.5 s per user on a busy 2-core
+    machine. Not with a server in another process (``_live_test``: Daphne must verify the
+    passwords made here with the hashers it has)."""
+    if "_live_test" not in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A request handled in process leaves its language active in this thread: the next
     test must not start in Khmer because of the one before it."""

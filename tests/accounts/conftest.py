@@ -13,12 +13,6 @@ def log_in(client, username: str, password: str = PASSWORD):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The production hasher takes ~0.3 s per login on this machine; these tests log in a lot.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _private_clock(settings, tmp_path):
     """clock.set_offset writes into the data dir: keep ours away from everyone else's."""
     settings.DATA_DIR = tmp_path

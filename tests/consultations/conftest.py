@@ -8,11 +8,6 @@ from collab.health.models import Patient
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _private_clock(settings, tmp_path):
     settings.DATA_DIR = tmp_path
 

@@ -65,11 +65,6 @@ def add_space(index, title: str, **kw) -> KnowledgeSpacePage:
     return space
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def kb(db) -> KB:
     index = ensure_tree()

@@ -4,11 +4,6 @@ from .smtp import SMTPServer
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _private_clock(settings, tmp_path):
     """clock.set_offset writes into the data dir: keep ours away from everyone else's."""
     settings.DATA_DIR = tmp_path

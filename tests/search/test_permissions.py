@@ -24,11 +24,6 @@ def _titles(user, query=WORD, **kwargs):
     return sorted(hit.title for hit in search(user=user, query=query, **kwargs).items)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _article(parent, title, body_text):
     page = parent.add_child(
         instance=ArticlePage(

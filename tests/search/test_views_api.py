@@ -4,11 +4,6 @@ from django.urls import reverse
 KHMER_TEXT = "ក្រសួងសុខាភិបាល"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def directory(make_person, make_unit, give_position, indexed):
     moh = make_unit("Ministry of Health", KHMER_TEXT, kind="ministry")

@@ -26,9 +26,8 @@ PASSWORD = "training-test-pw-9"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_english(settings):
-    """Cheap password hashing (many test people); leave no language active for the next test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _default_language_after(settings):
+    """Leave the default language active for the next test."""
     yield
     from django.utils import translation
 
