@@ -189,7 +189,7 @@ def test_the_history_writes_times_and_names_the_khmer_way_on_a_khmer_page(client
     assert "សុខ ចាន់ថា: " in page and "Sokha Test" not in page
     assert f" {month_km} " in page and month_km != n.created_at.strftime("%b")
     assert not re.search(r">\d{4}-\d\d-\d\d ", page)  # no ISO date as the visible text
-    client.force_login(org.people["head"].user)  # English profile
+    client.force_login(named.user)  # reached in the app; English profile
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sokha Test: " in english
 
