@@ -412,3 +412,8 @@ AUTHENTICATION_BACKENDS.insert(
 
 # Wagtail's admin speaks Khmer too (collab/admin_km provides the catalogue Wagtail lacks).
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("km", "ខ្មែរ"), ("en", "English")]
+# The admin reaches no other host (the CSP forbids it, and slow links pay for it): no
+# avatars from Gravatar, no check for a newer Wagtail, no "what's new" banner.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False

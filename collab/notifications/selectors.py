@@ -2,6 +2,8 @@ from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from collab.directory.models import Person
+
 from .models import (
     CAN_ACT,
     EscalationTarget,
@@ -102,6 +104,12 @@ def history(notification: Notification) -> list[dict]:
     """Who was tried and how, at creation and at each escalation step (for the history
     page and the admin): labels in the active language."""
     targets, outcomes = dict(EscalationTarget.choices), dict(Reach.choices)
+    # The log keeps each person's name as it was; show it as the directory names them now,
+    # in the reader's language (the stored name if the person is gone).
+    people = Person.objects.in_bulk({
+        t["person"] for e in notification.escalation_log for t in e.get("tried", [])
+        if t.get("person")
+    })
     rows = []
     for entry in notification.escalation_log:
         step, tried = entry["step"], entry.get("tried", [])
@@ -112,7 +120,8 @@ def history(notification: Notification) -> list[dict]:
                      if step else _("Created")),
             "fallback": targets.get(entry.get("fallback") or "", ""),
             "tried": [
-                {"name": t["name"], "outcome": outcomes.get(t["outcome"], t["outcome"]),
+                {"name": people[t["person"]].name() if t.get("person") in people else t["name"],
+                 "outcome": outcomes.get(t["outcome"], t["outcome"]),
                  "target": targets.get(t["target"], "") if t["target"] != entry["target"]
                  else ""}
                 for t in tried

@@ -5,6 +5,7 @@ tried and how, for the recipients and the admin."""
 
 import ast
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from collab.core import clock
+from collab.core import clock, formatting
 from collab.directory import demo as directory_demo
 from collab.directory.models import OrgUnit, Person
 from collab.health.models import Patient
@@ -170,6 +171,27 @@ def test_the_history_is_shown_to_recipients_in_their_language_and_to_the_admin(c
     page = client.get(reverse("admin:notifications_notification_change", args=[n.pk]),
                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Pich Dara: by email (no login)" in page
+
+
+def test_the_history_writes_times_and_names_the_khmer_way_on_a_khmer_page(client):
+    org = build_org()
+    referral_rule()
+    named = person("sokha", km=("សុខ", "ចាន់ថា"))
+    shift(org.hospital, named, start_hours=1, end_hours=13)
+    [n] = emit(event_type="referral.created", event_key="referral:13", org_unit=org.hospital,
+               message={"en": "New referral", "km": "ការបញ្ជូនថ្មី"}, url="/r/")
+    clock.set_offset(5 * 60)
+    escalate_due()
+    url = reverse("notifications:history", args=[n.pk])
+    client.force_login(org.people["oncall"].user)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    month_km = formatting.when(n.created_at, "date").split()[1]
+    assert "សុខ ចាន់ថា: " in page and "Sokha Test" not in page
+    assert f" {month_km} " in page and month_km != n.created_at.strftime("%b")
+    assert not re.search(r">\d{4}-\d\d-\d\d ", page)  # no ISO date as the visible text
+    client.force_login(named.user)  # reached in the app; English profile
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sokha Test: " in english
 
 
 def _urgent_capable() -> set[str]:

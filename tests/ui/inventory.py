@@ -17,8 +17,8 @@ ROLES = ("admin", "doctor", "nurse", "manager", "trainee")
 
 # Route prefixes and names that are no page of ours, with the reason.
 NOT_PAGES = {
-    "admin/": "Django's admin: a third-party UI, checked by its maintainers",
-    "cms/": "Wagtail's admin: a third-party UI, checked by its maintainers",
+    "admin/": "Django's admin: its index and one changelist are visited (admin_urls)",
+    "cms/": "Wagtail's admin: the screens editors use every day are visited (admin_urls)",
     "api/": "the JSON API",
     "identity/": "single sign-on redirects and the provider's back-channel (tests/identity)",
     "scim/": "the SCIM JSON API for identity providers",
@@ -219,6 +219,41 @@ def route_urls(user) -> list[tuple[str, str]]:
             missing
         ))
     return out
+
+
+def admin_urls(role: str) -> list[tuple[str, str]]:
+    """The admin screens people use every day, each once per language by the role whose
+    everyday screen it is (every admin page for every role would double the crawl): the
+    admin's Django admin, Wagtail dashboard, add-page chooser and workflow tasks; the
+    knowledge editor's (the nurse's) page explorer of a space, the edit of an article, the
+    pages in a workflow, documents, images and search."""
+    from wagtail.models import Page
+
+    from knowledge.models import ArticlePage, KnowledgeSpacePage
+
+    if role == "admin":
+        return [
+            ("admin:index", reverse("admin:index")),
+            ("admin:changelist", reverse("admin:workflows_definition_changelist")),
+            ("cms:dashboard", reverse("wagtailadmin_home")),
+            # the root: the one page with a choice of page types (below it, one type each,
+            # and Wagtail goes straight to that type's form)
+            ("cms:add_subpage", reverse("wagtailadmin_pages:add_subpage",
+                                        args=[Page.get_first_root_node().pk])),
+            ("cms:workflow_tasks", reverse("wagtailadmin_workflows:task_index")),
+        ]
+    if role != "nurse":
+        return []
+    space = KnowledgeSpacePage.objects.filter(slug="clinical-guidelines").order_by("pk").first()
+    article = ArticlePage.objects.child_of(space).order_by("pk").first()
+    return [
+        ("cms:explorer", reverse("wagtailadmin_explore", args=[space.pk])),
+        ("cms:edit", reverse("wagtailadmin_pages:edit", args=[article.pk])),
+        ("cms:pages_in_workflow", reverse("wagtailadmin_reports:workflow")),
+        ("cms:documents", reverse("wagtaildocs:index")),
+        ("cms:images", reverse("wagtailimages:index")),
+        ("cms:search", reverse("wagtailadmin_pages:search") + "?q=dehydration"),
+    ]
 
 
 def page_tree_urls() -> list[tuple[str, str]]:

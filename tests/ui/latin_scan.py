@@ -17,6 +17,7 @@ ALLOW = {
     "IP",  # an address's kind, as Khmer texts write it
     # authenticator apps, by their own names
     "Google", "Microsoft", "Authenticator", "FreeOTP", "Aegis",
+    "Django", "Wagtail",  # the two admins, by their own names
 }
 
 # User content: Latin words that people typed (names, titles, message text) are not
@@ -27,6 +28,9 @@ CONTENT_MODELS = (
     "health.Patient", "health.Referral", "consultations.Appointment",
     "consultations.ConsultationNote", "consultations.PrescriptionLine", "chat.Room",
     "chat.Message", "calls.Meeting", "taggit.Tag",
+    # named in the admins: groups, Wagtail's workflows and their tasks, our workflow
+    # definitions
+    "auth.Group", "wagtailcore.Workflow", "wagtailcore.Task", "workflows.Definition",
 )
 
 
@@ -48,14 +52,22 @@ def content_words() -> set[str]:
     return words
 
 
-def untranslated(texts: list[dict], content: set[str]) -> dict[str, set[str]]:
+def untranslated(
+    texts: list[dict], content: set[str], waived: dict[str, set[str]] | None = None
+) -> dict[str, set[str]]:
     """Latin words neither allowed nor ``content`` (``content_words()`` of the database the
-    pages were made from) -> where they were seen."""
+    pages were made from) nor ``waived`` for the page's route name (or "cms:*" for every
+    page of that prefix) -> where they were seen."""
     allowed = ALLOW | content
+    waived = waived or {}
     found: dict[str, set[str]] = defaultdict(set)
-    for item in texts:  # {"page", "element", "text"}
+    for item in texts:  # {"page", "name", "element", "text"}
+        name = item.get("name", "")
+        page_allowed = waived.get(name, set()) | waived.get(name.split(":")[0] + ":*", set())
         for word in WORD.findall(item["text"]):
             if word in allowed or word.strip(".-’'") in allowed or len(word) == 1:
+                continue
+            if word in page_allowed:
                 continue
             found[word].add(f"{item['page']} {item['element']}")
     return found

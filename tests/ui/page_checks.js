@@ -97,7 +97,9 @@
   // Text a reader sees or hears: visible text nodes and the names of controls.
   texts() {
     const out = [];
-    const skip = "script, style, noscript, template, code, pre, [translate=no], [data-user-content], [lang]:not([lang=km]):not(html)";
+    // Wagtail's editor quotes the page's own content, cut mid-word (the minimap's headings,
+    // a collapsed block's summary): user content, like [data-user-content].
+    const skip = "script, style, noscript, template, code, pre, [translate=no], [data-user-content], [lang]:not([lang=km]):not(html), .w-minimap-item__text, .c-sf-block__title";
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const t = n.nodeValue.trim();
