@@ -186,3 +186,24 @@ def test_khmer_font_is_served_locally_with_its_licence():
     assert "http" not in css
     licence = open(finders.find("sahakar/fonts/OFL.txt"), encoding="utf-8").read()
     assert "SIL Open Font License" in licence
+
+
+def _script_src(response) -> list[str]:
+    directives = dict(
+        d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";")
+    )
+    return directives["script-src"].split()
+
+
+def test_only_the_wagtail_editor_behind_its_sign_in_allows_inline_script(client, django_user_model):
+    """Wagtail's date and chooser widgets write inline scripts no nonce can reach: the editor
+    allows inline script (and so carries no nonce, which would disable that); the sign-in
+    page it sends people to and every other page keep the nonce-only policy."""
+    assert client.get("/cms/login/")["Location"].startswith("/accounts/login/")
+    assert "'unsafe-inline'" not in _script_src(client.get("/accounts/login/"))
+    editor = django_user_model.objects.create_superuser("editor", password="x")
+    client.force_login(editor)
+    assert _script_src(client.get("/cms/")) == ["'self'", "'unsafe-inline'"]
+    assert _script_src(client.get("/cms/pages/")) == ["'self'", "'unsafe-inline'"]
+    for path in ("/", "/admin/", "/knowledge/"):
+        assert "'unsafe-inline'" not in _script_src(client.get(path)), path

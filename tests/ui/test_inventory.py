@@ -56,13 +56,7 @@ RUN_CHECKS = (
 
 # (route name, "*" or an admin's prefix "cms:*"/"admin:*", what) -> why it does not apply
 # there. "what" is an axe rule, or "console:", "contrast:" followed by a part of the finding.
-_INLINE = "console:Executing inline script violates"
 WAIVERS: dict[tuple[str, str], str] = {
-    ("cms:explorer", _INLINE): "Wagtail's date filter widget writes an inline script with no "
-    "nonce; the CSP blocks it and the field stays a plain date field (Wagtail's template)",
-    ("cms:pages_in_workflow", _INLINE): "Wagtail's date filter widget (as on cms:explorer)",
-    ("cms:edit", _INLINE): "Wagtail's date, date-time and chooser widgets write inline "
-    "scripts with no nonce; the CSP blocks them (their pickers do not open: reported)",
     ("cms:edit", 'console:Language with code "en" was not found'): "Wagtail's TableBlock "
     "asks Handsontable for a language it does not register",
     ("cms:edit", "label"): "Handsontable's hidden copy-paste textarea (#HandsontableCopyPaste)",
