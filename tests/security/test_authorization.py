@@ -266,8 +266,9 @@ def _rows(world) -> list[tuple[str, str, str]]:
 
 
 def _forget_cached_state() -> None:
-    """What a rolled-back write may have left in the cache (rate-limit buckets, visibility
-    rules, cached pages) must not reach the next cell."""
+    """What a rolled-back write may have left in the cache must not reach the next cell:
+    locally all of it; in a shared Redis the marks of visibility rules and cached pages move
+    on (rate-limit buckets stay: no role writes past its burst here)."""
     from django.core.cache import cache, caches
     from django.core.cache.backends.locmem import LocMemCache
 
