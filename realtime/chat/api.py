@@ -68,7 +68,7 @@ class ReactionIn(StrictBody):
     emoji: str = Field(min_length=1)
 
 
-class ReadIn(StrictBody):
+class ChatReadIn(StrictBody):
     message: Id
 
 
@@ -233,7 +233,7 @@ def list_pins(request: HttpRequest, room_id: Id):
 
 
 @router.post("/rooms/{room_id}/read")
-def mark_read(request: HttpRequest, room_id: Id, data: ReadIn):
+def mark_read(request: HttpRequest, room_id: Id, data: ChatReadIn):
     me = services.mark_read(user=request.user, room_id=room_id, message_id=data.message)
     return {"last_read_id": me.last_read_id, "unread": selectors.unread_count(membership=me)}
 

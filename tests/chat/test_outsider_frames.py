@@ -2,33 +2,19 @@
 acts, and the room and its members see nothing. In-process consumer."""
 
 import pytest
-from asgiref.sync import SyncToAsync, sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.db import connections
+from asgiref.sync import sync_to_async
 
 from realtime.chat import services
 from realtime.chat.models import Membership, Message, MessageEdit, Reaction
-from realtime.consumers import StreamConsumer
 from realtime.handlers import registered_types
 from realtime.models import Event
+from tests.support.inprocess_ws import (
+    assert_refused_unseen,
+    async_thread_connections_closed,  # noqa: F401
+    sockets,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _close_async_thread_connections():
-    yield
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
-
-
-async def _connect(user) -> WebsocketCommunicator:
-    ws = WebsocketCommunicator(StreamConsumer.as_asgi(), "/ws/")
-    ws.scope["user"] = user
-    connected, _ = await ws.connect(timeout=10)
-    assert connected
-    while (await ws.receive_json_from(timeout=20))["type"] != "hello":
-        pass
-    return ws
 
 
 def _private_room(alice, bob):
@@ -69,19 +55,8 @@ async def test_an_outsiders_chat_frame_is_refused_and_changes_nothing(
     alice, bob, carol, frame_type
 ):
     room, message = await sync_to_async(_private_room)(alice, bob)
-    member, outsider = await _connect(alice), await _connect(carol)
-    before = await sync_to_async(_state)()
-    try:
-        fields = OUTSIDER_FRAMES[frame_type](room, message)
-        await outsider.send_json_to({"type": frame_type, **fields})
-        while (frame := await outsider.receive_json_from(timeout=20))["type"] != "error":
-            pass
-        assert frame["code"] == "forbidden"
-        # The member's next frame answers their own ping: nothing reached them first.
-        await member.send_json_to({"type": "ping"})
-        while (frame := await member.receive_json_from(timeout=20))["type"] != "pong":
-            assert frame["type"] == "checkpoint", frame
-    finally:
-        await member.disconnect()
-        await outsider.disconnect()
+    fields = OUTSIDER_FRAMES[frame_type](room, message)
+    async with sockets(alice, carol) as (member, outsider):
+        before = await sync_to_async(_state)()
+        await assert_refused_unseen(outsider, {"type": frame_type, **fields}, watcher=member)
     assert await sync_to_async(_state)() == before

@@ -12,11 +12,9 @@ from aiortc import (
     RTCSessionDescription,
     VideoStreamTrack,
 )
-from asgiref.sync import SyncToAsync, sync_to_async
-from channels.testing import WebsocketCommunicator
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
 
 from collab.consultations import recorder, services
 from collab.consultations.models import Appointment, PatientLink, Recording, RecordingConsent
@@ -24,31 +22,15 @@ from collab.core.clock import now
 from realtime.calls import services as calls
 from realtime.calls.models import Participant
 from realtime.calls.relay_routing import _key as relay_owner_key
-from realtime.consumers import StreamConsumer
 from realtime.models import Event
+from tests.support.inprocess_ws import (
+    assert_refused_unseen,
+    async_thread_connections_closed,  # noqa: F401
+    sockets,
+    until,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _close_async_thread_connections():
-    yield
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
-
-
-async def _connect(user) -> WebsocketCommunicator:
-    ws = WebsocketCommunicator(StreamConsumer.as_asgi(), "/ws/")
-    ws.scope["user"] = user
-    connected, _ = await ws.connect(timeout=10)
-    assert connected
-    await _until(ws, "hello")
-    return ws
-
-
-async def _until(ws, type_: str) -> dict:
-    while (frame := await ws.receive_json_from(timeout=20))["type"] != type_:
-        pass
-    return frame
 
 
 def _patient_waiting(appointment, doctor):
@@ -73,32 +55,32 @@ async def test_an_outsiders_record_stop_leaves_the_recording_running(
     appointment, doctor, outsider
 ):
     await sync_to_async(_patient_waiting)(appointment, doctor)
-    doctor_ws, outsider_ws = await _connect(doctor.user), await _connect(outsider.user)
     pc = await _offer()
     try:
-        await doctor_ws.send_json_to({"type": "consultation.record.start",
-                                      "appointment": appointment.pk,
-                                      "sdp": pc.localDescription.sdp})
-        started = await _until(doctor_ws, "consultation.record.started")
-        await pc.setRemoteDescription(RTCSessionDescription(started["sdp"], "answer"))
-        key = started["recording"]
-        assert isinstance(key, str) and len(key) >= 32  # not a counter anyone can guess
+        async with sockets(doctor.user, outsider.user) as (doctor_ws, outsider_ws):
+            await doctor_ws.send_json_to({"type": "consultation.record.start",
+                                          "appointment": appointment.pk,
+                                          "sdp": pc.localDescription.sdp})
+            started = await until(doctor_ws, "consultation.record.started")
+            await pc.setRemoteDescription(RTCSessionDescription(started["sdp"], "answer"))
+            key = started["recording"]
+            assert isinstance(key, str) and len(key) >= 32  # not a counter anyone can guess
 
-        await outsider_ws.send_json_to({"type": "consultation.record.stop", "recording": key})
-        refused = await _until(outsider_ws, "error")
-        assert refused["code"] == "forbidden"
-        assert key in recorder._active
-        row = await sync_to_async(Recording.objects.get)(key=key)
-        assert row.ended_at is None
+            await outsider_ws.send_json_to({"type": "consultation.record.stop",
+                                            "recording": key})
+            refused = await until(outsider_ws, "error")
+            assert refused["code"] == "forbidden"
+            assert key in recorder._active
+            row = await sync_to_async(Recording.objects.get)(key=key)
+            assert row.ended_at is None
 
-        await asyncio.sleep(2)  # let some media reach the file
-        await doctor_ws.send_json_to({"type": "consultation.record.stop", "recording": key})
-        stopped = await _until(doctor_ws, "consultation.record.stopped")
-        assert stopped["size"] > 0
+            await asyncio.sleep(2)  # let some media reach the file
+            await doctor_ws.send_json_to({"type": "consultation.record.stop",
+                                          "recording": key})
+            stopped = await until(doctor_ws, "consultation.record.stopped")
+            assert stopped["size"] > 0
     finally:
         await pc.close()
-        await doctor_ws.disconnect()
-        await outsider_ws.disconnect()
     row = await sync_to_async(Recording.objects.get)(key=key)
     path = Path(settings.PRIVATE_MEDIA_ROOT) / row.file.name
     assert path.stat().st_size == row.size == stopped["size"]
@@ -162,18 +144,10 @@ async def test_an_outsiders_frame_is_refused_and_changes_nothing(
 ):
     guest, key = await sync_to_async(_world)(appointment, doctor)
     fields = OUTSIDER_FRAMES[frame_type](appointment, doctor, guest, key)
-    doctor_ws, outsider_ws = await _connect(doctor.user), await _connect(outsider.user)
-    before = await sync_to_async(_state)(appointment)
-    try:
-        await outsider_ws.send_json_to({"type": frame_type, **fields})
-        assert (await _until(outsider_ws, "error"))["code"] == "forbidden"
-        # The doctor's next frame is the answer to their own ping: nothing reached them first.
-        await doctor_ws.send_json_to({"type": "ping"})
-        while (frame := await doctor_ws.receive_json_from(timeout=20))["type"] != "pong":
-            assert frame["type"] == "checkpoint", frame
-    finally:
-        await doctor_ws.disconnect()
-        await outsider_ws.disconnect()
+    async with sockets(doctor.user, outsider.user) as (doctor_ws, outsider_ws):
+        before = await sync_to_async(_state)(appointment)
+        await assert_refused_unseen(outsider_ws, {"type": frame_type, **fields},
+                                    watcher=doctor_ws)
     assert await sync_to_async(_state)(appointment) == before
 
 

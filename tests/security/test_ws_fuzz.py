@@ -1,12 +1,15 @@
-"""Malformed frames on /ws/ against a real Daphne: each gets its precise error frame, the
-socket stays open, and a valid frame afterwards still works (docs/protocol.md, Errors)."""
+"""Malformed and random frames on /ws/ against a real Daphne: each gets its precise error
+frame (or, at random, any answer but a server failure), the socket stays open, and a valid
+frame afterwards still works (docs/protocol.md, Errors)."""
 
 import json
+import random
 
 import pytest
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import connections
 
+from realtime.handlers import registered_types
 from tests.support.live import ws_connect
 
 pytestmark = [pytest.mark.live]
@@ -143,3 +146,64 @@ async def test_a_flood_is_rate_limited_and_the_socket_and_others_stay_up(
             assert codes == {"bad_request", "rate_limited"}
             assert limited["retry_after"] > 0 and "id" not in limited
             assert ws.close_code is None
+
+
+FIELDS = ("room", "message", "meeting", "user", "to", "body", "emoji", "after", "have",
+          "id", "client_id", "sdp", "candidate", "recording", "appointment", "thread",
+          "add", "status", "hand_raised")
+
+
+def _random_value(rng: random.Random, depth: int = 0):
+    kind = rng.randrange(9 if depth < 3 else 6)
+    if kind == 0:
+        return rng.randint(-(2**70), 2**70)
+    if kind == 1:
+        return rng.randint(-3, 50)  # near real ids
+    if kind == 2:
+        return rng.uniform(-1e20, 1e20)
+    if kind == 3:
+        return "".join(chr(rng.randint(1, 0x10FFFF)) for _ in range(rng.randint(0, 12)))
+    if kind == 4:
+        return rng.choice([None, True, False, "", "ស្រេង ពិសី"])
+    if kind == 5:
+        return rng.choice(["ping", "chat.send", "x" * 300])
+    if kind in (6, 7):
+        return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return {rng.choice(FIELDS): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def _random_frame(rng: random.Random, types: list[str]) -> str | bytes:
+    kind = rng.random()
+    if kind < 0.1:
+        return rng.randbytes(rng.randint(0, 64))
+    frame = {"type": rng.choice(types)}
+    frame.update((rng.choice(FIELDS), _random_value(rng)) for _ in range(rng.randint(0, 5)))
+    text = json.dumps(frame)
+    if kind < 0.2:
+        return text[: rng.randint(0, len(text))]  # cut short
+    return text
+
+
+async def test_random_frames_never_fail_the_server_and_the_socket_survives(
+    daphne_server, django_user_model
+):
+    user, room = await sync_to_async(_member_of_a_room)(django_user_model)
+    rng = random.Random(15)  # derandomized: a failure replays the same frames
+    types = sorted({*registered_types(), "ping", "resume", "hello", "nope"})
+    codes = set()
+    for batch in range(3):  # 20 frames and their pings per socket: within its burst
+        async with await ws_connect(daphne_server, user) as ws:
+            await ws.recv_until("hello")
+            for _ in range(20):
+                data = _random_frame(rng, types)
+                await ws.connection.send(data)
+                await ws.send_json({"type": "ping"})
+                ws.skipped.clear()
+                await ws.recv_until("pong")
+                codes |= {f["code"] for f in ws.skipped if f.get("type") == "error"}
+            await ws.send_json({"type": "chat.send", "room": room, "body": "still here",
+                                "client_id": f"random-{batch}"})
+            assert (await ws.recv_until("ack"))["client_id"] == f"random-{batch}"
+            assert ws.close_code is None
+    assert "bad_request" in codes
+    assert not codes & {"internal", "rate_limited"}, codes
