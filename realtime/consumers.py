@@ -97,6 +97,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.recent_order: deque[int] = deque()
         burst, per_second = getattr(settings, "SAHAKAR_WS_RATE_LIMIT", (60, 20.0))
         self.bucket = TokenBucket(burst=burst, per_second=per_second)
+        self.refusing = False  # within a run of rate-limited frames (told once)
         await self._join(user_group(user.pk))
         for stream in self.streams:
             await self._join(stream_group(stream))
@@ -213,10 +214,18 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         retry_after = self.bucket.take(time.monotonic())
         if retry_after:
-            await self.send_error(
-                "rate_limited", "Too many frames; slow down.", retry_after=round(retry_after, 3)
-            )
+            # Told once per run of refused frames: answering each frame of a flood would
+            # double its cost to the process and to everyone else's sockets on it.
+            if not self.refusing:
+                self.refusing = True
+                await self.send_error(
+                    "rate_limited", "Too many frames; slow down.", retry_after=round(retry_after, 3)
+                )
+            # Taking a queued message does not suspend, so a flooded socket would run its
+            # backlog through without letting any other socket of the process have a turn.
+            await asyncio.sleep(0)
             return
+        self.refusing = False
         if text_data is None:
             await self.send_error("bad_request", "Binary frames are not supported.")
             return
