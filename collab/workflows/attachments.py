@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from collab.core.clock import now
 from collab.core.errors import ServiceError
 from collab.directory.models import Person
-from realtime.chat.files import check_upload
+from realtime.chat.files import check_upload, thumbnail
 
 from . import selectors
 from .models import Attachment, Request
@@ -23,9 +23,12 @@ def check(upload, *, field: str = "file") -> tuple[str, str]:
     """(content type, extension) of an acceptable upload, else a ValidationError on
     ``field`` saying what is wrong (too large, empty, not a supported type)."""
     try:
-        return check_upload(upload, max_bytes=settings.SAHAKAR_MAX_UPLOAD_BYTES)
+        kind = check_upload(upload, max_bytes=settings.SAHAKAR_MAX_UPLOAD_BYTES)
     except ServiceError as exc:
         raise ValidationError({field: exc.message}, code=exc.code) from exc
+    if kind[0].startswith("image/") and thumbnail(upload) is None:  # decodes it safely
+        raise ValidationError({field: _("This image cannot be read.")}, code="unsupported_type")
+    return kind
 
 
 def store(*, request: Request, person: Person, upload, kind: tuple[str, str],

@@ -258,6 +258,9 @@ class RegistryCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="workflow_registry_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
 
 class RegistryNumber(models.Model):
     request = models.OneToOneField(
