@@ -193,3 +193,16 @@ def test_decision_document_pdf_and_its_public_page(client, world):
         f"/workflows/verify/{document.code}/")
     assert client.get("/workflows/verify/WF-NOPE-NOPE-NOPE/").status_code == 404
     assert Entry.objects.filter(request=request, kind="completed").exists()
+
+
+def test_the_minute_and_the_forwarding_through_the_api(client, world):
+    letter = register(world)
+    url = f"/api/v1/workflows/steps/{open_step(letter).pk}/decision"
+    client.force_login(world.head.user)
+    body = {"decision": "approved", "reason": "Prepare the plan", "forward_to": "E-nobody"}
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["forward_to"]
+    done = client.post(url, {**body, "forward_to": "E-deputy"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["counted"] is True
+    assert list(open_step(letter).assignees.all()) == [world.deputy]
