@@ -30,7 +30,7 @@ class NotDecided(Exception):
 
 def _code() -> str:
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
-    return f"WF-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def issue(*, request: Request) -> DecisionDocument:

@@ -218,6 +218,10 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def size_kb(self) -> int:
+        return max(1, round(self.size / 1024))
+
 
 class Paperwork(models.Model):
     """What a definition's requests carry on paper: a yearly registry number (when it has a

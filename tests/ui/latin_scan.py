@@ -27,6 +27,8 @@ CONTENT_MODELS = (
     "health.Patient", "health.Referral", "consultations.Appointment",
     "consultations.ConsultationNote", "consultations.PrescriptionLine", "chat.Room",
     "chat.Message", "calls.Meeting", "taggit.Tag",
+    "workflows.RegistryNumber", "workflows.DecisionDocument",  # registry prefixes, codes
+    "workflows.Attachment",  # file names
 )
 
 

@@ -55,7 +55,7 @@ def test_good_answers_are_stored_as_plain_json(world):
      "គ្មាននរណាម្នាក់ក្នុងបញ្ជីឈ្មោះមានអត្តលេខមន្ត្រី “E-nobody” ទេ។"),
     ("where", "XX", "There is no unit with the code “XX”.",
      "គ្មានអង្គភាពដែលមានលេខកូដ “XX” ទេ។"),
-])
+], ids=["riel-decimals", "usd-decimals", "range-order", "range-length", "person", "unit"])
 def test_bad_answers_are_refused_in_english_and_khmer(world, field, value, english, khmer):
     name = field.split("_")[0]
     assert _errors({**GOOD, field: value}) == {name: english}
