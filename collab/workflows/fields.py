@@ -38,8 +38,10 @@ class MoneyField(forms.DecimalField):
 
 class DateRangeWidget(forms.MultiWidget):
     def __init__(self):
-        date_input = forms.DateInput(attrs={"type": "date"})
-        super().__init__([date_input, date_input], attrs=None)
+        super().__init__([
+            forms.DateInput(attrs={"type": "date", "aria-label": _("First day")}),
+            forms.DateInput(attrs={"type": "date", "aria-label": _("Last day")}),
+        ], attrs=None)
         self.widgets_names = ["_start", "_end"]
 
     def decompress(self, value):
