@@ -252,7 +252,8 @@ def pass_on_steps_of_people_who_left() -> int:
             if not gone:
                 continue
             staying = list(step.assignees.filter(active=True))
-            people = staying or who_must_act(role=step.role, unit=step.unit)
+            # A step that named its person (routing.py) goes to the head of its unit.
+            people = staying or who_must_act(role=step.role or "unit-head", unit=step.unit)
             at = now()
             for person in gone:
                 entry = _entry(request, Entry.Kind.REASSIGNED, at, person=person, step=step,

@@ -206,3 +206,15 @@ def test_the_minute_and_the_forwarding_through_the_api(client, world):
     done = client.post(url, {**body, "forward_to": "E-deputy"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["counted"] is True
     assert list(open_step(letter).assignees.all()) == [world.deputy]
+
+
+def test_when_the_forwarded_staff_member_leaves_the_unit_head_gets_the_draft(world):
+    letter = register(world)
+    services.decide(person=world.head, step=open_step(letter), decision="approved",
+                    reason="Reply by Friday", forward_to=world.deputy)
+    world.deputy.active = False
+    world.deputy.save(update_fields=["active"])
+    assert services.pass_on_steps_of_people_who_left() == 1
+    draft = open_step(letter)
+    assert (draft.task_name, list(draft.assignees.all())) == ("draft_reply", [world.head])
+    assert letter.entries.filter(kind=Entry.Kind.REASSIGNED, to=world.head).exists()
