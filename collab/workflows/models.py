@@ -187,3 +187,119 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.kind}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"workflows/{instance.request_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file of a request: a form's file field, or added on the request page later. Read
+    only by the people taking part (``selectors.can_view``)."""
+
+    request = models.ForeignKey(
+        Request, verbose_name=_("request"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    field = models.CharField(_("form field"), max_length=100, blank=True)
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        Person, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def size_kb(self) -> int:
+        return max(1, round(self.size / 1024))
+
+
+class Paperwork(models.Model):
+    """What a definition's requests carry on paper: a yearly registry number (when it has a
+    prefix) and what the public verification page of its decision document may show."""
+
+    definition = models.OneToOneField(
+        Definition, verbose_name=_("definition"), on_delete=models.CASCADE,
+        related_name="paperwork",
+    )
+    registry_prefix = models.CharField(
+        _("registry prefix"), max_length=16, blank=True,
+        help_text=_("Requests get a yearly registry number with this prefix (e.g. IN)."),
+    )
+    requester_public = models.BooleanField(
+        _("show the requester's name publicly"), default=False,
+        help_text=_("On the decision document's verification page. Form fields marked "
+                    "“public” are shown too; nothing else is."),
+    )
+
+    class Meta:
+        verbose_name = _("registry and decision document")
+        verbose_name_plural = _("registries and decision documents")
+
+    def __str__(self) -> str:
+        return self.registry_prefix or self.definition.key
+
+
+class RegistryCounter(models.Model):
+    """The last number given in a registry in a year; locked while the next one is taken,
+    in the transaction that stores the request, so numbers have no gaps."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="workflow_registry_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class RegistryNumber(models.Model):
+    request = models.OneToOneField(
+        Request, verbose_name=_("request"), on_delete=models.CASCADE, related_name="registry"
+    )
+    prefix = models.CharField(_("registry"), max_length=16)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+
+    class Meta:
+        ordering = ["prefix", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year", "number"],
+                                    name="workflow_registry_number_unique")
+        ]
+        verbose_name = _("registry number")
+        verbose_name_plural = _("registry numbers")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}/{self.number:04d}"
+
+
+class DecisionDocument(models.Model):
+    """The decision of an approved request on paper; its code is printed with a QR code
+    that opens the public verification page."""
+
+    request = models.OneToOneField(
+        Request, verbose_name=_("request"), on_delete=models.CASCADE, related_name="document"
+    )
+    code = models.CharField(_("verification code"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("decision document")
+        verbose_name_plural = _("decision documents")
+
+    def __str__(self) -> str:
+        return self.code

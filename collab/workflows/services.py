@@ -18,7 +18,8 @@ from collab.directory.models import Person
 from collab.directory.selectors import who_must_act
 from collab.notifications.services import Text, emit
 
-from . import engine, selectors
+from . import attachments, engine, registry, routing, selectors
+from .fields import compute
 from .forms import as_json, check_fields, request_form
 from .models import Definition, Entry, Request, Step, Version
 
@@ -44,11 +45,21 @@ def publish_version(*, definition: Definition, bpmn: str, process_id: str, form:
         )
 
 
-def _clean(version: Version, data: Mapping) -> dict:
-    form = request_form(version.form, data=data)
+def _clean(version: Version, data: Mapping, files: Mapping | None = None,
+           initial: Mapping | None = None) -> tuple[dict, dict]:
+    """(the request's data, the uploads of its file fields, each with its checked kind).
+    A file field left empty keeps its ``initial`` file (sending a request again)."""
+    form = request_form(version.form, data=data, files=files, initial=initial)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
-    return as_json(form.cleaned_data)
+    uploads = {name: (upload, attachments.check(upload, field=name))
+               for name, upload in form.cleaned_data.items() if hasattr(upload, "read")}
+    return compute(version.form, as_json(form.cleaned_data)), uploads
+
+
+def _attach(request: Request, person: Person, uploads: dict) -> None:
+    for name, (upload, kind) in uploads.items():
+        attachments.store(request=request, person=person, upload=upload, kind=kind, field=name)
 
 
 def _url(request: Request) -> str:
@@ -66,14 +77,16 @@ def _open_step(request: Request, task, at) -> None:
     unit = request.unit
     if props.get("unit") == "parent" and unit.parent_id:
         unit = unit.parent
-    people = who_must_act(role=props["role"], unit=unit, at=at)
+    people = routing.chosen_people(request=request, props=props)
+    if people is None:
+        people = who_must_act(role=props["role"], unit=unit, at=at)
     title = task.task_spec.bpmn_name or task.task_spec.name
     if not people:
         raise ValidationError(_("Nobody in the directory can act on the step “%(step)s”.")
                               % {"step": title})
     step = Step.objects.create(
         request=request, task_id=task.id, task_name=task.task_spec.name, title_en=title,
-        title_km=props.get("name_km", ""), role=props["role"], unit=unit,
+        title_km=props.get("name_km", ""), role=props.get("role", ""), unit=unit,
         status=Step.Status.OPEN, opened_at=at,
     )
     step.assignees.set(people)
@@ -119,11 +132,12 @@ def _advance(request: Request, workflow, at) -> None:
     request.save(update_fields=["engine_state", "status", "updated_at"])
 
 
-def start_request(*, person: Person, definition: Definition, data: Mapping) -> Request:
+def start_request(*, person: Person, definition: Definition, data: Mapping,
+                  files: Mapping | None = None) -> Request:
     if not selectors.may_start(person=person, definition=definition):
         raise PermissionDenied("You may not start this kind of request.")
     version = selectors.current_version(definition=definition)
-    cleaned = _clean(version, data)
+    cleaned, uploads = _clean(version, data, files)
     at = now()
     with transaction.atomic():
         request = Request.objects.create(
@@ -131,7 +145,9 @@ def start_request(*, person: Person, definition: Definition, data: Mapping) -> R
             data=cleaned, status=Request.Status.RUNNING, engine_state="", created_at=at,
             updated_at=at,
         )
+        registry.assign_number(request=request)
         _entry(request, Entry.Kind.SUBMITTED, at, person=person)
+        _attach(request, person, uploads)
         _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
                                        data=cleaned), at)
     return request
@@ -153,7 +169,8 @@ def _locked(step: Step) -> tuple[Request, Step]:
     return request, Step.objects.select_related("unit").get(pk=step.pk)
 
 
-def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tuple[Step, bool]:
+def decide(*, person: Person, step: Step, decision: str, reason: str = "",
+           forward_to: Person | None = None) -> tuple[Step, bool]:
     """Record ``person``'s decision on ``step``. Returns (step, counted): the same decision
     by the same person sent again is not counted twice; another one after it → Conflict."""
     if decision not in DECISIONS:
@@ -169,12 +186,16 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
             raise Conflict("This step was already decided.")
         if decision != Step.Status.APPROVED and not reason:
             raise ValidationError({"reason": _("Say why.")})
+        workflow = engine.load(request.engine_state)
+        if decision == Step.Status.APPROVED:
+            routing.check_approval(step=step, reason=reason, forward_to=forward_to, props=(
+                engine.properties(workflow.get_task_from_id(step.task_id).task_spec)))
         at = now()
         step.status, step.decided_by, step.decided_at, step.reason = decision, person, at, reason
         step.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-        entry = _entry(request, decision, at, person=person, step=step, reason=reason)
+        entry = _entry(request, decision, at, person=person, step=step, reason=reason,
+                       to=forward_to if decision == Step.Status.APPROVED else None)
         if decision == Step.Status.APPROVED:
-            workflow = engine.load(request.engine_state)
             group = engine.any_of(workflow, step.task_id)
             engine.complete(workflow, step.task_id, {f"{step.task_name}_decision": decision})
             if group:
@@ -231,7 +252,8 @@ def pass_on_steps_of_people_who_left() -> int:
             if not gone:
                 continue
             staying = list(step.assignees.filter(active=True))
-            people = staying or who_must_act(role=step.role, unit=step.unit)
+            # A step that named its person (routing.py) goes to the head of its unit.
+            people = staying or who_must_act(role=step.role or "unit-head", unit=step.unit)
             at = now()
             for person in gone:
                 entry = _entry(request, Entry.Kind.REASSIGNED, at, person=person, step=step,
@@ -289,7 +311,8 @@ def comment(*, person: Person, request: Request, text: str) -> Entry:
     return entry
 
 
-def resubmit(*, person: Person, request: Request, data: Mapping) -> Request:
+def resubmit(*, person: Person, request: Request, data: Mapping,
+             files: Mapping | None = None) -> Request:
     """The requester sends a returned request again, changed: it runs from the start of
     the version it began under."""
     with transaction.atomic():
@@ -301,10 +324,11 @@ def resubmit(*, person: Person, request: Request, data: Mapping) -> Request:
         if request.status != Request.Status.RETURNED:
             raise Conflict("This request is not waiting for changes.")
         version = request.version
-        request.data = _clean(version, data)
+        request.data, uploads = _clean(version, data, files, initial=request.data)
         request.status = Request.Status.RUNNING
         at = now()
         _entry(request, Entry.Kind.RESUBMITTED, at, person=person)
+        _attach(request, person, uploads)
         _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
                                        data=request.data), at)
         request.save(update_fields=["data"])

@@ -10,3 +10,12 @@ urlpatterns = [
     path("new/<slug:key>/", views.start, name="start"),
     path("requests/<id:pk>/", views.request_detail, name="request"),
 ]
+
+from . import document_views  # noqa: E402  (appended: files, decision document, verification)
+
+urlpatterns += [
+    path("attachments/<id:attachment_id>/", document_views.attachment_file, name="attachment"),
+    path("requests/<id:pk>/decision.pdf", document_views.decision_pdf, name="decision_pdf"),
+    path("verify/", document_views.verify, name="verify_form"),
+    path("verify/<str:code>/", document_views.verify, name="verify"),
+]

@@ -12,8 +12,8 @@ from collab.core import formatting
 from collab.directory.models import Person
 from collab.directory.selectors import person_for_user
 
-from . import selectors, services
-from .forms import CommentForm, DecisionForm, DelegateForm, request_form
+from . import attachments, fields, registry, selectors, services
+from .forms import AttachForm, CommentForm, DecisionForm, DelegateForm, request_form
 from .models import Definition, Request, Step
 
 
@@ -57,11 +57,11 @@ def start(request: HttpRequest, key: str) -> HttpResponse:
     if not selectors.may_start(person=person, definition=definition):
         raise PermissionDenied("You may not start this kind of request.")
     version = selectors.current_version(definition=definition)
-    form = request_form(version.form, data=request.POST or None)
+    form = request_form(version.form, data=request.POST or None, files=request.FILES or None)
     if request.method == "POST":
         try:
             started = services.start_request(person=person, definition=definition,
-                                             data=request.POST)
+                                             data=request.POST, files=request.FILES)
         except ValidationError as exc:
             form.is_valid()
             _add_errors(form, exc)
@@ -76,7 +76,8 @@ def _act(request: HttpRequest, person, wf_request: Request):
     """Handle a POST on the request page: (response or None, the page's forms)."""
     decision = DecisionForm(request.POST if "decision" in request.POST else None)
     comment = CommentForm(request.POST if request.POST.get("action") == "comment" else None)
-    forms_ = {"decision_form": decision, "comment_form": comment, "resubmit_form": None}
+    forms_ = {"decision_form": decision, "comment_form": comment, "resubmit_form": None,
+              "attach_form": AttachForm()}
     resubmit = None
     if wf_request.status == Request.Status.RETURNED and wf_request.requester_id == person.pk:
         is_resubmit = request.POST.get("action") == "resubmit"
@@ -85,7 +86,8 @@ def _act(request: HttpRequest, person, wf_request: Request):
             initial=wf_request.data)
         if is_resubmit:
             try:
-                services.resubmit(person=person, request=wf_request, data=request.POST)
+                services.resubmit(person=person, request=wf_request, data=request.POST,
+                                  files=request.FILES)
             except ValidationError as exc:
                 resubmit.is_valid()
                 _add_errors(resubmit, exc)
@@ -94,13 +96,17 @@ def _act(request: HttpRequest, person, wf_request: Request):
                 return redirect("workflows:request", wf_request.pk), forms_
     if comment.is_bound:
         return _comment(person, wf_request, comment), forms_
+    if request.POST.get("action") == "attach":
+        forms_["attach_form"] = form = AttachForm(request.POST, request.FILES)
+        return _attach(request, person, wf_request, form), forms_
     if request.POST.get("action") == "delegate":
         return _delegate(request, person, wf_request), forms_
     if decision.is_bound and decision.is_valid():
         step = get_object_or_404(Step, pk=decision.cleaned_data["step"], request=wf_request)
         try:
             services.decide(person=person, step=step, decision=decision.cleaned_data["decision"],
-                            reason=decision.cleaned_data["reason"])
+                            reason=decision.cleaned_data["reason"],
+                            forward_to=_forward_to(decision))
         except ValidationError as exc:
             _add_errors(decision, exc)
         except services.Conflict:
@@ -109,6 +115,29 @@ def _act(request: HttpRequest, person, wf_request: Request):
             messages.success(request, _("Decision saved."))
             return redirect("workflows:request", wf_request.pk), forms_
     return None, forms_
+
+
+def _forward_to(decision: DecisionForm) -> Person | None:
+    employee_id = decision.cleaned_data.get("forward_to")
+    if not employee_id:
+        return None
+    person = Person.objects.filter(employee_id=employee_id, active=True).first()
+    if person is None:
+        raise ValidationError({"forward_to": _("Nobody in the directory has the employee id "
+                                               "“%(id)s”.") % {"id": employee_id}})
+    return person
+
+
+def _attach(request: HttpRequest, person, wf_request: Request, form) -> HttpResponse | None:
+    if form.is_valid():
+        try:
+            attachments.add(person=person, request=wf_request, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("File added."))
+            return redirect("workflows:request", wf_request.pk)
+    return None
 
 
 def _comment(person, wf_request: Request, form: CommentForm) -> HttpResponse | None:
@@ -150,6 +179,9 @@ def _shown(field, value):
     """An answer as the reader's language writes it."""
     if value in ("", None):
         return ""
+    extra = fields.shown(field, value)
+    if extra is not None:
+        return extra
     if isinstance(field, forms.DateField):
         return formatting.when(date.fromisoformat(value), "date")
     if isinstance(field, forms.IntegerField):
@@ -169,11 +201,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if response:
         return response
     failed = request.method == "POST" and any(f and f.errors for f in forms_.values())
-    fields = request_form(wf_request.version.form).fields
+    form_fields = {**request_form(wf_request.version.form).fields,
+                   **fields.computed_fields(wf_request.version.form)}
     return render(request, "workflows/request.html", {
         "wf_request": wf_request,
-        "answers": [(f.label, _shown(f, wf_request.data.get(k, ""))) for k, f in fields.items()],
+        "answers": [(f.label, _shown(f, wf_request.data.get(k, "")))
+                    for k, f in form_fields.items()],
         "steps": selectors.steps_of(request=wf_request),
+        "reference": registry.reference(wf_request),
+        "files": wf_request.attachments.select_related("uploaded_by"),
+        "forwarding": _forwarding_steps(wf_request, person),
         "timeline": selectors.timeline(request=wf_request),
         "my_steps": [
             (step, DelegateForm(initial={"step": step.pk}, people=people))
@@ -182,3 +219,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         **forms_,
     }, status=422 if failed else 200)
+
+
+def _forwarding_steps(wf_request: Request, person) -> set[int]:
+    """The open steps of ``person`` whose approval forwards the request to someone."""
+    from . import engine
+
+    mine = selectors.open_steps_for(person=person, request=wf_request)
+    if not mine:
+        return set()
+    workflow = engine.load(wf_request.engine_state)
+    return {step.pk for step in mine if engine.properties(
+        workflow.get_task_from_id(step.task_id).task_spec).get("forward") == "required"}

@@ -73,6 +73,8 @@ def make_world() -> dict:
         "pk_workflow": leave.pk,
         "request_id": leave.pk,
         "step_id": _first("workflows.Step", request=leave).pk,
+        "attachment_id_workflow": _first("workflows.Attachment", request=leave).pk,
+        "code_workflow": _first("workflows.DecisionDocument").code,
         "code": _first("directory.OrgUnit", parent__isnull=False).code,
         "employee_id": _first("directory.Person", user__username="nurse").employee_id,
         "pk_referral": _first("health.Referral").pk,

@@ -141,6 +141,13 @@ HTML = {
     # Nobody's passkey: removing it changes nothing and goes back to the profile.
     "accounts:passkey_remove":
         "302 302 302* 302 302 302 login visit",
+    # A file of the nurse's leave request: only the people it reached; others learn nothing.
+    "workflows:attachment":                  "404 404 ok 404 404 404 login visit",
+    # The nurse's leave request is still running: no decision document yet.
+    "workflows:decision_pdf":                "404 404 404 404 404 404 login visit",
+    "workflows:verify_form":                 "ok ok ok ok ok ok ok visit",
+    # The demo's approved mission order: its public check, for anyone.
+    "workflows:verify":                      "ok ok ok ok ok ok ok visit",
 }
 # API operations, as "METHOD path" under /api/v1.
 API = {

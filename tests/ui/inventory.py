@@ -77,6 +77,8 @@ NOT_PAGES = {
     "knowledge:image": "an image",
     "knowledge:subscription": "POST only",
     "wagtail_serve": "the page tree: one page of each page type is visited (page_tree_urls)",
+    "workflows:attachment": "a request's file",
+    "workflows:decision_pdf": "a PDF",
 }
 
 
@@ -155,6 +157,30 @@ def extra_records() -> None:
         person=nurse, definition=Definition.objects.get(key="leave-request"),
         data={"leave_type": "annual", "first_day": "2026-12-20", "days": 5, "reason": "Family"},
     )
+    _decided_mission_order(nurse)
+
+
+def _decided_mission_order(nurse) -> None:
+    """An approved mission order with its decision document (the verification page), and
+    a file on the nurse's leave request."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from collab.workflows import attachments, documents
+    from collab.workflows import services as workflows
+    from collab.workflows.models import Definition, Request, Step
+
+    leave = Request.objects.filter(requester=nurse).order_by("pk").first()
+    attachments.add(person=nurse, request=leave, upload=SimpleUploadedFile(
+        "note.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+    mission = workflows.start_request(
+        person=nurse, definition=Definition.objects.get(key="mission-order"),
+        data={"purpose": "Vaccination campaign", "destination": "05", "transport": "public",
+              "trip_start": "2026-12-20", "trip_end": "2026-12-21"},
+    )
+    while step := mission.steps.filter(status=Step.Status.OPEN).first():
+        workflows.decide(person=step.assignees.first(), step=step, decision="approved")
+    mission.refresh_from_db()
+    documents.issue(request=mission)
 
 
 def _first(model_path: str, **filters):
@@ -195,6 +221,7 @@ def _samples(user) -> dict[str, Callable[[], dict | None]]:
         ) or None,
         "training:unit_report": lambda: kw(_first("directory.OrgUnit", parent__isnull=True),
                                            unit_id="pk"),
+        "workflows:verify": lambda: kw(_first("workflows.DecisionDocument"), code="code"),
     }
 
 

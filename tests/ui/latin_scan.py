@@ -31,6 +31,8 @@ CONTENT_MODELS = (
     # named in the admins: groups, Wagtail's workflows and their tasks, our workflow
     # definitions
     "auth.Group", "wagtailcore.Workflow", "wagtailcore.Task", "workflows.Definition",
+    "workflows.RegistryNumber", "workflows.DecisionDocument",  # registry prefixes, codes
+    "workflows.Attachment",  # file names
 )
 
 

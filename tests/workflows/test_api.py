@@ -17,7 +17,8 @@ def _post(client, url, body, **extra):
 
 def test_start_then_the_approver_decides(client, world):
     client.force_login(world.nurse.user)
-    [leave, purchase] = client.get(f"{BASE}/definitions").json()
+    [leave, purchase] = [d for d in client.get(f"{BASE}/definitions").json()
+                         if d["key"] in ("leave-request", "purchase-request")]
     assert (leave["key"], leave["version"], purchase["key"]) == (
         "leave-request", 1, "purchase-request")
     assert [f["name"] for f in leave["fields"]] == ["leave_type", "first_day", "days", "reason"]

@@ -2,7 +2,8 @@
  * People picker: a search box (Khmer or Latin name) above a field that takes keys
  * (employee ids, Health IDs). Markup: a field with data-picker="URL" (JSON
  * {items: [{key, name_km, name_en, type?}]}), data-picker-multiple for a comma-separated
- * list, data-picker-label and data-picker-placeholder for the search box's words.
+ * list, data-picker-label and data-picker-placeholder for the search box's words,
+ * data-picker-type="unit" to offer units instead of people.
  */
 (function () {
   "use strict";
@@ -11,6 +12,7 @@
   function enhance(field) {
     var n = ++count;
     var multiple = field.hasAttribute("data-picker-multiple");
+    var wanted = field.dataset.pickerType || "person";
     var box = document.createElement("div");
     box.className = "picker";
     var label = document.createElement("label");
@@ -88,7 +90,7 @@
         .then(function (r) { return r.ok ? r.json() : { items: [] }; })
         .then(function (data) {
           if (mine !== ticket) return;
-          show((data.items || []).filter(function (i) { return !i.type || i.type === "person"; }));
+          show((data.items || []).filter(function (i) { return !i.type || i.type === wanted; }));
         })
         .catch(function () { show([]); });
     }
