@@ -1,5 +1,6 @@
 """/api/v1/workflows/: definitions, start a request, my inbox, act on a step."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -108,6 +109,21 @@ def _invalid(exc: ValidationError):
     return Status(422, {"message": f"Invalid input: {text}", "errors": fields})
 
 
+def _act_on_step(act: Callable[[], tuple[Step, bool]]):
+    """Run a decision or a delegation; map its errors to the answers the schema lists
+    (403 not yours, 409 already decided, 422 invalid)."""
+    try:
+        step, counted = act()
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except services.Conflict as exc:
+        return Status(409, {"message": str(exc)})
+    except ValidationError as exc:
+        return _invalid(exc)
+    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
+            "counted": counted}
+
+
 @router.get("/definitions", response=list[DefinitionOut])
 def definitions(request: HttpRequest):
     """The definitions the caller may start, each with its current form."""
@@ -157,17 +173,8 @@ def decide(request: HttpRequest, step_id: Id, payload: DecisionIn):
     (`counted: false`); another decision on a decided step is a 409."""
     person = _person(request)
     step = get_object_or_404(Step, pk=step_id)
-    try:
-        step, counted = services.decide(person=person, step=step, decision=payload.decision,
-                                        reason=payload.reason)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except services.Conflict as exc:
-        return Status(409, {"message": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
-            "counted": counted}
+    return _act_on_step(lambda: services.decide(
+        person=person, step=step, decision=payload.decision, reason=payload.reason))
 
 
 @router.post("/steps/{step_id}/delegation",
@@ -178,15 +185,10 @@ def delegate(request: HttpRequest, step_id: Id, payload: DelegationIn):
     person = _person(request)
     step = get_object_or_404(Step, pk=step_id)
     to = Person.objects.filter(employee_id=payload.to, active=True).first()
-    try:
+
+    def hand_on():
         if to is None:
             raise ValidationError({"to": "No active person has this employee id."})
-        step, counted = services.delegate(person=person, step=step, to=to, reason=payload.note)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except services.Conflict as exc:
-        return Status(409, {"message": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
-            "counted": counted}
+        return services.delegate(person=person, step=step, to=to, reason=payload.note)
+
+    return _act_on_step(hand_on)
