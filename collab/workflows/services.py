@@ -18,7 +18,7 @@ from collab.directory.models import Person
 from collab.directory.selectors import who_must_act
 from collab.notifications.services import Text, emit
 
-from . import engine, selectors
+from . import engine, selectors, sla
 from .forms import as_json, check_fields, request_form
 from .models import Definition, Entry, Request, Step, Version
 
@@ -71,10 +71,11 @@ def _open_step(request: Request, task, at) -> None:
     if not people:
         raise ValidationError(_("Nobody in the directory can act on the step “%(step)s”.")
                               % {"step": title})
+    due_at, remind_at = sla.schedule(props, at)
     step = Step.objects.create(
         request=request, task_id=task.id, task_name=task.task_spec.name, title_en=title,
         title_km=props.get("name_km", ""), role=props["role"], unit=unit,
-        status=Step.Status.OPEN, opened_at=at,
+        status=Step.Status.OPEN, opened_at=at, due_at=due_at, next_sla_at=remind_at,
     )
     step.assignees.set(people)
     _tell_assignees(request, step, people, key="opened")
@@ -187,6 +188,7 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
             _tell_requester(request, entry, _("Your %(definition)s was rejected")
                             if decision == Step.Status.REJECTED
                             else _("Your %(definition)s was returned for changes"))
+        sla.settle(request=request)
     return step, True
 
 
