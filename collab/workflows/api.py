@@ -192,3 +192,30 @@ def delegate(request: HttpRequest, step_id: Id, payload: DelegationIn):
         return services.delegate(person=person, step=step, to=to, reason=payload.note)
 
     return _act_on_step(hand_on)
+
+
+class UnitRequestOut(Schema):
+    id: int
+    definition: str
+    version: int
+    status: str
+    requester: str = Field(description="the requester's employee id")
+    unit: str = Field(description="org unit code of the requester's unit")
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.get("/unit-requests", response={200: list[UnitRequestOut], 403: ErrorOut})
+def unit_requests(request: HttpRequest, status: Request.Status | None = None):
+    """Requests started in the units the caller heads and the units below them, newest
+    first (at most 200); 403 for someone who heads no unit."""
+    units = selectors.headed_units(person=_person(request))
+    if not units:
+        return Status(403, {"message": "Only unit heads see their unit's requests."})
+    requests = selectors.unit_requests(units=units)
+    if status:
+        requests = requests.filter(status=status)
+    return [{"id": r.pk, "definition": r.version.definition.key, "version": r.version.number,
+             "status": r.status, "requester": r.requester.employee_id, "unit": r.unit.code,
+             "created_at": r.created_at, "updated_at": r.updated_at}
+            for r in requests[:INBOX_LIMIT]]

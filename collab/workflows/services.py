@@ -18,7 +18,7 @@ from collab.directory.models import Person
 from collab.directory.selectors import who_must_act
 from collab.notifications.services import Text, emit
 
-from . import engine, selectors, sla
+from . import engine, selectors, sla, stream
 from .forms import as_json, check_fields, request_form
 from .models import Definition, Entry, Request, Step, Version
 
@@ -132,9 +132,11 @@ def start_request(*, person: Person, definition: Definition, data: Mapping) -> R
             data=cleaned, status=Request.Status.RUNNING, engine_state="", created_at=at,
             updated_at=at,
         )
+        watch = stream.Watch(request, new=True)
         _entry(request, Entry.Kind.SUBMITTED, at, person=person)
         _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
                                        data=cleaned), at)
+        watch.publish()
     return request
 
 
@@ -170,6 +172,7 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
             raise Conflict("This step was already decided.")
         if decision != Step.Status.APPROVED and not reason:
             raise ValidationError({"reason": _("Say why.")})
+        watch = stream.Watch(request)
         at = now()
         step.status, step.decided_by, step.decided_at, step.reason = decision, person, at, reason
         step.save(update_fields=["status", "decided_by", "decided_at", "reason"])
@@ -189,6 +192,7 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "") -> tu
                             if decision == Step.Status.REJECTED
                             else _("Your %(definition)s was returned for changes"))
         sla.settle(request=request)
+        watch.publish()
     return step, True
 
 
@@ -212,10 +216,12 @@ def delegate(*, person: Person, step: Step, to: Person, reason: str = "") -> tup
             raise ValidationError({"to": _(
                 "%(person)s does not hold the role this step needs, so it cannot be handed "
                 "to them.") % {"person": to.name()}})
+        watch = stream.Watch(request)
         step.assignees.set([to])
         entry = _entry(request, Entry.Kind.DELEGATED, now(), person=person, step=step,
                        reason=reason, to=to)
         _tell_assignees(request, step, [to], key=f"delegated:{entry.pk}")
+        watch.publish()
     return step, True
 
 
@@ -233,6 +239,7 @@ def pass_on_steps_of_people_who_left() -> int:
             if not gone:
                 continue
             staying = list(step.assignees.filter(active=True))
+            watch = stream.Watch(request)
             people = staying or who_must_act(role=step.role, unit=step.unit)
             at = now()
             for person in gone:
@@ -241,12 +248,14 @@ def pass_on_steps_of_people_who_left() -> int:
             if not people:
                 logger.warning("Nobody can act on workflow step %s any more", step.pk)
                 step.assignees.remove(*gone)
+                watch.publish()
                 _tell_requester(request, entry, _(
                     "Nobody in the directory can act on your %(definition)s any more; "
                     "ask your unit's administrator."))
                 changed += 1
                 continue
             step.assignees.set(people)
+            watch.publish()
             if not staying:
                 _tell_assignees(request, step, people, key=f"passed:{entry.pk}")
             _tell_requester(request, entry, _(
@@ -304,10 +313,12 @@ def resubmit(*, person: Person, request: Request, data: Mapping) -> Request:
             raise Conflict("This request is not waiting for changes.")
         version = request.version
         request.data = _clean(version, data)
+        watch = stream.Watch(request)
         request.status = Request.Status.RUNNING
         at = now()
         _entry(request, Entry.Kind.RESUBMITTED, at, person=person)
         _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
                                        data=request.data), at)
         request.save(update_fields=["data"])
+        watch.publish()
     return request

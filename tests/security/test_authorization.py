@@ -123,6 +123,10 @@ HTML = {
     "workflows:start":                       "ok ok ok ok ok 403 login visit",
     # The nurse's leave request: only the people it reached may open it.
     "workflows:request":                     "404 404 ok 404 404 403 login visit",
+    # Unit heads (the manager heads the hospital) and, for reports, administrators.
+    "workflows:unit":                        "403 403 403 ok 403 403 login visit",
+    "workflows:reports":                     "ok 403 403 ok 403 403 login visit",
+    "workflows:reports_csv":                 "ok 403 403 ok 403 403 login visit",
     "accounts:passkey_add_options":          "ok ok ok ok ok ok login visit",
     "accounts:passkey_add":                  "400 400 400 400 400 400 login visit",
     "accounts:passkey_sign_in_options":      "ok ok ok ok ok ok ok visit",
@@ -191,6 +195,7 @@ API = {
     "POST /workflows/requests":                        "422 422 422 422 422 422 401 visit",
     "POST /workflows/steps/{step_id}/decision":        "422 422 422 422 422 422 401 visit",
     "POST /workflows/steps/{step_id}/delegation":      "422 422 422 422 422 422 401 visit",
+    "GET /workflows/unit-requests":                    "403 403 403 ok 403 403 401 visit",
 }
 
 

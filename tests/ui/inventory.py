@@ -77,6 +77,7 @@ NOT_PAGES = {
     "knowledge:image": "an image",
     "knowledge:subscription": "POST only",
     "wagtail_serve": "the page tree: one page of each page type is visited (page_tree_urls)",
+    "workflows:reports_csv": "a CSV download (tests/workflows/test_reports.py)",
 }
 
 
