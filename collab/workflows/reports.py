@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from collab.directory.models import OrgUnit, Person
 
@@ -93,8 +94,8 @@ def as_csv(*, scope: Scope, at: datetime) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([_("Unit"), _("Unit code"), _("Request"), _("Step"), _("Waiting"),
-                     _("Overdue")])
+    writer.writerow([pgettext("org unit", "Unit"), _("Unit code"), _("Request"), _("Step"),
+                     _("Waiting"), _("Overdue")])
     for r in open_steps(scope=scope, at=at):
         writer.writerow([r["unit"].name(), r["unit"].code, r["definition"].name(), r["step"],
                          r["open"], r["overdue"]])
