@@ -1,7 +1,8 @@
 """Live inboxes over /ws/ with a real Daphne and real websocket clients."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
+from django.db import connections
 
 from collab.workflows import services
 from tests.support.live import ws_connect
@@ -9,6 +10,14 @@ from tests.support.live import ws_connect
 from .conftest import LEAVE
 
 pytestmark = [pytest.mark.live]
+
+
+@pytest.fixture(autouse=True)
+def _close_async_thread_connections():
+    """The ORM calls below run in asgiref's one executor thread: close its connection so
+    PostgreSQL can drop the test database."""
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 async def test_the_approver_and_the_requester_hear_each_change(daphne_server, world):
