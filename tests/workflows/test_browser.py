@@ -18,7 +18,7 @@ def test_the_inbox_page_gains_and_loses_steps_live(page, daphne_server, world):
     page.goto(f"{daphne_server.url}/workflows/")
     inbox = page.locator("[data-workflow-inbox]")
     assert inbox.locator(".empty").inner_text() == "គ្មានអ្វីកំពុងរង់ចាំអ្នកទេ។"
-    page.wait_for_function("window.Sahakar.stream.state === 'open'")
+    page.wait_for_function("() => window.Sahakar.stream.state === 'open'")
 
     request = outside_browser_loop(services.start_request, person=world.nurse,
                                    definition=world.leave, data=LEAVE)
