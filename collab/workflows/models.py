@@ -92,7 +92,8 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["requester", "-created_at"])]
+        indexes = [models.Index(fields=["requester", "-created_at"]),
+                   models.Index(fields=["unit", "-created_at"], name="workflow_request_unit_new")]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
 

@@ -20,4 +20,8 @@ class Migration(migrations.Migration):
             name='next_sla_at',
             field=models.DateTimeField(blank=True, db_index=True, editable=False, null=True),
         ),
+        migrations.AddIndex(
+            model_name='request',
+            index=models.Index(fields=['unit', '-created_at'], name='workflow_request_unit_new'),
+        ),
     ]
