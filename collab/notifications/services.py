@@ -107,8 +107,13 @@ def emit(
     urgency: str | None = None,
     specialty: str = "",
     channels: Sequence[str] | None = None,
+    ladder: Sequence[dict] | None = None,
 ) -> list[Notification]:
-    """Create the notifications an event causes (idempotent per event_key)."""
+    """Create the notifications an event causes (idempotent per event_key).
+
+    ``ladder`` (optional, ``[{"after_minutes", "target"}]``) is the escalation ladder of the
+    direct recipients' notification; given, it escalates whatever its urgency (a routine one
+    keeps quiet hours and digests), until ``stop_escalation``."""
     if urgency is not None and urgency not in Urgency.values:
         raise ValueError(f"unknown urgency {urgency!r}")
     message = rendered(message)
@@ -135,7 +140,7 @@ def emit(
                 event_key=event_key, rule=rule, org_unit=org_unit, urgency=level,
                 message=message, url=url, channels=rule.channel_list,
                 specialty=rule_specialty, recipients=recipients,
-                policy=rule.escalation_snapshot(), at=at,
+                policy=rule.escalation_snapshot() if level in NEEDS_ACK else [], at=at,
             )
             covered.update(p.pk for p, _ in recipients)
             if notification:
@@ -146,7 +151,7 @@ def emit(
                 dedupe_key=f"{event_key}#direct", event_type=event_type, event_key=event_key,
                 rule=None, org_unit=org_unit, urgency=urgency or Urgency.ROUTINE,
                 message=message, url=url, channels=list(channels or DIRECT_CHANNELS), specialty="",
-                recipients=direct, policy=[], at=at,
+                recipients=direct, policy=list(ladder or []), at=at,
             )
             if notification:
                 created.append(notification)
@@ -160,7 +165,8 @@ def _create(
     if Notification.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     requires_ack = urgency in NEEDS_ACK
-    policy = (policy or list(DEFAULT_LADDER)) if requires_ack else []
+    if requires_ack:
+        policy = policy or list(DEFAULT_LADDER)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -291,6 +297,14 @@ def email_person(*, notification: Notification, person, at) -> Delivery:
                   "next_attempt_at": at},
     )
     return delivery
+
+
+def stop_escalation(*, event_keys: Sequence[str]) -> int:
+    """The events are settled (e.g. a workflow step was decided): their ladders stop.
+    Returns how many notifications were still escalating."""
+    return Notification.objects.filter(
+        event_key__in=list(event_keys), next_escalation_at__isnull=False
+    ).update(next_escalation_at=None)
 
 
 def acknowledge(*, notification: Notification, user) -> bool:

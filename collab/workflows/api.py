@@ -1,5 +1,6 @@
 """/api/v1/workflows/: definitions, start a request, my inbox, act on a step."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -111,6 +112,21 @@ def _invalid(exc: ValidationError):
     return Status(422, {"message": f"Invalid input: {text}", "errors": fields})
 
 
+def _act_on_step(act: Callable[[], tuple[Step, bool]]):
+    """Run a decision or a delegation; map its errors to the answers the schema lists
+    (403 not yours, 409 already decided, 422 invalid)."""
+    try:
+        step, counted = act()
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except services.Conflict as exc:
+        return Status(409, {"message": str(exc)})
+    except ValidationError as exc:
+        return _invalid(exc)
+    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
+            "counted": counted}
+
+
 @router.get("/definitions", response=list[DefinitionOut])
 def definitions(request: HttpRequest):
     """The definitions the caller may start, each with its current form."""
@@ -163,19 +179,14 @@ def decide(request: HttpRequest, step_id: Id, payload: DecisionIn):
     forward_to = None
     if payload.forward_to:
         forward_to = Person.objects.filter(employee_id=payload.forward_to, active=True).first()
-    try:
+
+    def decide_step():
         if payload.forward_to and forward_to is None:
             raise ValidationError({"forward_to": "No active person has this employee id."})
-        step, counted = services.decide(person=person, step=step, decision=payload.decision,
-                                        reason=payload.reason, forward_to=forward_to)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except services.Conflict as exc:
-        return Status(409, {"message": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
-            "counted": counted}
+        return services.decide(person=person, step=step, decision=payload.decision,
+                               reason=payload.reason, forward_to=forward_to)
+
+    return _act_on_step(decide_step)
 
 
 @router.post("/steps/{step_id}/delegation",
@@ -186,15 +197,37 @@ def delegate(request: HttpRequest, step_id: Id, payload: DelegationIn):
     person = _person(request)
     step = get_object_or_404(Step, pk=step_id)
     to = Person.objects.filter(employee_id=payload.to, active=True).first()
-    try:
+
+    def hand_on():
         if to is None:
             raise ValidationError({"to": "No active person has this employee id."})
-        step, counted = services.delegate(person=person, step=step, to=to, reason=payload.note)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except services.Conflict as exc:
-        return Status(409, {"message": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return {"step": _step(Step.objects.select_related("unit").get(pk=step.pk)),
-            "counted": counted}
+        return services.delegate(person=person, step=step, to=to, reason=payload.note)
+
+    return _act_on_step(hand_on)
+
+
+class UnitRequestOut(Schema):
+    id: int
+    definition: str
+    version: int
+    status: str
+    requester: str = Field(description="the requester's employee id")
+    unit: str = Field(description="org unit code of the requester's unit")
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.get("/unit-requests", response={200: list[UnitRequestOut], 403: ErrorOut})
+def unit_requests(request: HttpRequest, status: Request.Status | None = None):
+    """Requests started in the units the caller heads and the units below them, newest
+    first (at most 200); 403 for someone who heads no unit."""
+    units = selectors.headed_units(person=_person(request))
+    if not units:
+        return Status(403, {"message": "Only unit heads see their unit's requests."})
+    requests = selectors.unit_requests(units=units)
+    if status:
+        requests = requests.filter(status=status)
+    return [{"id": r.pk, "definition": r.version.definition.key, "version": r.version.number,
+             "status": r.status, "requester": r.requester.employee_id, "unit": r.unit.code,
+             "created_at": r.created_at, "updated_at": r.updated_at}
+            for r in requests[:INBOX_LIMIT]]

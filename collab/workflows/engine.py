@@ -20,6 +20,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
+from . import sla
+
 RELATIVE_UNITS = ("requester", "parent")
 ASSIGNEES = ("requester", "forwarded")  # routing.py: steps that name their assignee
 
@@ -65,6 +67,7 @@ def check(bpmn: str, process_id: str) -> list[str]:
                 problems.append(f"{task_spec.name}: a user task needs a 'role' property")
             if props.get("unit", "requester") not in RELATIVE_UNITS:
                 problems.append(f"{task_spec.name}: 'unit' must be one of {RELATIVE_UNITS}")
+            problems += [f"{task_spec.name}: {problem}" for problem in sla.check(props)]
         for condition in getattr(task_spec, "cond_task_specs", ()):
             if condition[0] is not None and "__" in str(condition[0].args[0]):
                 problems.append(f"{task_spec.name}: a condition may not use '__'")

@@ -92,7 +92,8 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["requester", "-created_at"])]
+        indexes = [models.Index(fields=["requester", "-created_at"]),
+                   models.Index(fields=["unit", "-created_at"], name="workflow_request_unit_new")]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
 
@@ -130,6 +131,10 @@ class Step(models.Model):
         related_name="+",
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The step's SLA (collab/workflows/sla.py): when it is due, and when the next
+    # reminder or escalation falls (None once decided or once everything was sent).
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    next_sla_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["opened_at", "pk"]

@@ -18,7 +18,7 @@ from collab.directory.models import Person
 from collab.directory.selectors import who_must_act
 from collab.notifications.services import Text, emit
 
-from . import attachments, engine, registry, routing, selectors
+from . import attachments, engine, registry, routing, selectors, sla, stream
 from .fields import compute
 from .forms import as_json, check_fields, request_form
 from .models import Definition, Entry, Request, Step, Version
@@ -84,10 +84,11 @@ def _open_step(request: Request, task, at) -> None:
     if not people:
         raise ValidationError(_("Nobody in the directory can act on the step “%(step)s”.")
                               % {"step": title})
+    due_at, remind_at = sla.schedule(props, at)
     step = Step.objects.create(
         request=request, task_id=task.id, task_name=task.task_spec.name, title_en=title,
         title_km=props.get("name_km", ""), role=props.get("role", ""), unit=unit,
-        status=Step.Status.OPEN, opened_at=at,
+        status=Step.Status.OPEN, opened_at=at, due_at=due_at, next_sla_at=remind_at,
     )
     step.assignees.set(people)
     _tell_assignees(request, step, people, key="opened")
@@ -146,10 +147,12 @@ def start_request(*, person: Person, definition: Definition, data: Mapping,
             updated_at=at,
         )
         registry.assign_number(request=request)
+        watch = stream.Watch(request, new=True)
         _entry(request, Entry.Kind.SUBMITTED, at, person=person)
         _attach(request, person, uploads)
         _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
                                        data=cleaned), at)
+        watch.publish()
     return request
 
 
@@ -190,6 +193,7 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "",
         if decision == Step.Status.APPROVED:
             routing.check_approval(step=step, reason=reason, forward_to=forward_to, props=(
                 engine.properties(workflow.get_task_from_id(step.task_id).task_spec)))
+        watch = stream.Watch(request)
         at = now()
         step.status, step.decided_by, step.decided_at, step.reason = decision, person, at, reason
         step.save(update_fields=["status", "decided_by", "decided_at", "reason"])
@@ -208,6 +212,8 @@ def decide(*, person: Person, step: Step, decision: str, reason: str = "",
             _tell_requester(request, entry, _("Your %(definition)s was rejected")
                             if decision == Step.Status.REJECTED
                             else _("Your %(definition)s was returned for changes"))
+        sla.settle(request=request)
+        watch.publish()
     return step, True
 
 
@@ -231,10 +237,12 @@ def delegate(*, person: Person, step: Step, to: Person, reason: str = "") -> tup
             raise ValidationError({"to": _(
                 "%(person)s does not hold the role this step needs, so it cannot be handed "
                 "to them.") % {"person": to.name()}})
+        watch = stream.Watch(request)
         step.assignees.set([to])
         entry = _entry(request, Entry.Kind.DELEGATED, now(), person=person, step=step,
                        reason=reason, to=to)
         _tell_assignees(request, step, [to], key=f"delegated:{entry.pk}")
+        watch.publish()
     return step, True
 
 
@@ -252,6 +260,7 @@ def pass_on_steps_of_people_who_left() -> int:
             if not gone:
                 continue
             staying = list(step.assignees.filter(active=True))
+            watch = stream.Watch(request)
             # A step that named its person (routing.py) goes to the head of its unit.
             people = staying or who_must_act(role=step.role or "unit-head", unit=step.unit)
             at = now()
@@ -261,12 +270,14 @@ def pass_on_steps_of_people_who_left() -> int:
             if not people:
                 logger.warning("Nobody can act on workflow step %s any more", step.pk)
                 step.assignees.remove(*gone)
+                watch.publish()
                 _tell_requester(request, entry, _(
                     "Nobody in the directory can act on your %(definition)s any more; "
                     "ask your unit's administrator."))
                 changed += 1
                 continue
             step.assignees.set(people)
+            watch.publish()
             if not staying:
                 _tell_assignees(request, step, people, key=f"passed:{entry.pk}")
             _tell_requester(request, entry, _(
@@ -325,6 +336,7 @@ def resubmit(*, person: Person, request: Request, data: Mapping,
             raise Conflict("This request is not waiting for changes.")
         version = request.version
         request.data, uploads = _clean(version, data, files, initial=request.data)
+        watch = stream.Watch(request)
         request.status = Request.Status.RUNNING
         at = now()
         _entry(request, Entry.Kind.RESUBMITTED, at, person=person)
@@ -332,4 +344,5 @@ def resubmit(*, person: Person, request: Request, data: Mapping,
         _advance(request, engine.start(bpmn=version.bpmn, process_id=version.process_id,
                                        data=request.data), at)
         request.save(update_fields=["data"])
+        watch.publish()
     return request

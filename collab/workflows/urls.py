@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import unit_views, views
 
 app_name = "workflows"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("new/", views.definitions, name="definitions"),
     path("new/<slug:key>/", views.start, name="start"),
     path("requests/<id:pk>/", views.request_detail, name="request"),
+    path("unit/", unit_views.unit_requests, name="unit"),
+    path("reports/", unit_views.report, name="reports"),
+    path("reports/export.csv", unit_views.report_csv, name="reports_csv"),
 ]
 
 from . import document_views  # noqa: E402  (appended: files, decision document, verification)

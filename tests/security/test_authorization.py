@@ -134,6 +134,10 @@ HTML = {
     "workflows:start":                       "ok ok ok ok ok 403 login visit",
     # The nurse's leave request: only the people it reached may open it.
     "workflows:request":                     "404 404 ok ok 404 403 login visit",
+    # Unit heads (the manager heads the hospital) and, for reports, administrators.
+    "workflows:unit":                        "403 403 403 ok 403 403 login visit",
+    "workflows:reports":                     "ok 403 403 ok 403 403 login visit",
+    "workflows:reports_csv":                 "ok 403 403 ok 403 403 login visit",
     "accounts:passkey_add_options":          "ok ok ok ok ok ok login visit",
     "accounts:passkey_add":                  "400 400 400 400 400 400 login visit",
     "accounts:passkey_sign_in_options":      "ok ok ok ok ok ok ok visit",
@@ -209,6 +213,7 @@ API = {
     "POST /workflows/requests":                        "201 201 201 201 201 403 401 visit",
     "POST /workflows/steps/{step_id}/decision":        "403 403 403 ok 403 403 401 visit",
     "POST /workflows/steps/{step_id}/delegation":      "403 403 403 ok 403 403 401 visit",
+    "GET /workflows/unit-requests":                    "403 403 403 ok 403 403 401 visit",
 }
 
 
@@ -281,7 +286,7 @@ def _forget_cached_state() -> None:
 
     from collab.core import generations
     from knowledge.response_cache import GENERATION_KEY as RESPONSES_MARK
-    from knowledge.selectors import RULES_MARK
+    from knowledge.visibility import RULES_MARK
     from training.lesson_cache import GENERATION_KEY as LESSONS_MARK
 
     if isinstance(caches["default"], LocMemCache):

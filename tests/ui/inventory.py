@@ -79,6 +79,7 @@ NOT_PAGES = {
     "wagtail_serve": "the page tree: one page of each page type is visited (page_tree_urls)",
     "workflows:attachment": "a request's file",
     "workflows:decision_pdf": "a PDF",
+    "workflows:reports_csv": "a CSV download (tests/workflows/test_reports.py)",
 }
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0005_person_email_lower'),
-        ('workflows', '0003_comments'),
+        ('workflows', '0004_sla'),
     ]
 
     operations = [
