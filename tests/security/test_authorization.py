@@ -145,8 +145,9 @@ HTML = {
     # Nobody's passkey: removing it changes nothing and goes back to the profile.
     "accounts:passkey_remove":
         "302 302 302* 302 302 302 login visit",
-    # A file of the nurse's leave request: only the people it reached; others learn nothing.
-    "workflows:attachment":                  "404 404 ok 404 404 404 login visit",
+    # A file of the nurse's leave request: only the people it reached (its step waits for the
+    # manager, who also heads the unit); others learn nothing.
+    "workflows:attachment":                  "404 404 ok ok 404 404 login visit",
     # The nurse's leave request is still running: no decision document yet.
     "workflows:decision_pdf":                "404 404 404 404 404 404 login visit",
     "workflows:verify_form":                 "ok ok ok ok ok ok ok visit",
