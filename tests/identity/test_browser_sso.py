@@ -23,14 +23,14 @@ def test_sign_in_with_the_provider_and_out_again(sso_server, browser):
     page.wait_for_url(f"{server.url}/")
 
     assert page.locator("html").get_attribute("lang") == "km"  # the person's language
-    page.wait_for_function("window.Sahakar && window.Sahakar.stream.state === 'open'")
+    page.wait_for_function("() => window.Sahakar && window.Sahakar.stream.state === 'open'")
 
     at_provider = context.new_page()  # the same browser, another tab
     at_provider.goto(f"{provider.issuer}/session/end")
     at_provider.click('button[name="logout"]')
     at_provider.wait_for_selector("#signed-out")
 
-    page.wait_for_function("window.Sahakar.stream.state === 'unauthorized'", timeout=5000)
+    page.wait_for_function("() => window.Sahakar.stream.state === 'unauthorized'", timeout=5000)
     page.reload()
     assert "/accounts/login/" in page.url
     context.close()
