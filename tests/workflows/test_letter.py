@@ -122,10 +122,9 @@ def test_starting_with_a_wrong_file_stores_nothing(client, world):
     assert not Request.objects.exists() and not RegistryNumber.objects.exists()
 
 
+@pytest.mark.production  # SQLite runs one writer at a time; the row lock is PostgreSQL's
 @pytest.mark.django_db(transaction=True)
 def test_registry_numbers_have_no_gaps_under_concurrency(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs one writer at a time; the row lock is PostgreSQL's")
     definition = Definition.objects.get(key="incoming-letter")
     barrier, errors = threading.Barrier(8), []
 
